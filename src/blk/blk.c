@@ -1,0 +1,277 @@
+/*
+ * blk.c -- the public synchronous API: create, open, close, read, write,
+ * set_zero, set_error, check and the small informational calls.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "blk.h"
+#include "btt_layout.h"
+#include "libpmemblk.h"
+#include "out.h"
+#include "pool_hdr.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+struct blk_config blk_config = {
+	.sds_at_create = 1,
+	.fallocate_at_create = 1,
+};
+
+static struct blk_desc *
+desc_of(const struct pool_file *pf)
+{
+	return (struct blk_desc *)((char *)pf->addr + BLK_DESC_OFF);
+}
+
+static struct pmemblk *
+handle_new(const char *path)
+{
+	size_t len = strlen(path) + 1;
+	struct pmemblk *pbp = blk_zalloc(sizeof(*pbp) + len);
+	if (pbp != NULL)
+		memcpy(pbp->path, path, len);
+	return pbp;
+}
+
+/* Opens the BTT of a mapped pool whose header and descriptor are valid. */
+static int
+handle_open_btt(struct pmemblk *pbp, const struct pool_hdr *hdr)
+{
+	struct pool_file *pf = &pbp->pf;
+	if (pf->poolsize < BLK_NS_OFF + BTT_MIN_SIZE)
+		return err_set(EINVAL, "%s: pool size %zu too small for a BTT",
+			pbp->path, pf->poolsize);
+	struct btt_params params = {
+		.ns = (char *)pf->addr + BLK_NS_OFF,
+		.ns_size = pf->poolsize - BLK_NS_OFF,
+		.bsize = (uint32_t)pbp->bsize,
+		.is_zeroed = desc_of(pf)->is_zeroed != 0,
+		.ops = pf->ops,
+		.path = pbp->path,
+	};
+	memcpy(params.parent_uuid, hdr->poolset_uuid, sizeof(params.parent_uuid));
+	pbp->btt = btt_open(&params);
+	return pbp->btt != NULL ? 0 : -1;
+}
+
+static void
+handle_free(struct pmemblk *pbp, bool discard)
+{
+	if (pbp->btt != NULL)
+		btt_close(pbp->btt);
+	pool_file_close(&pbp->pf, pbp->path, discard);
+	blk_free(pbp);
+}
+
+EXPORT PMEMblkpool *
+pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
+{
+	if (bsize == 0 || bsize > UINT32_MAX) {
+		err_set(EINVAL, "Invalid block size %zu", bsize);
+		return NULL;
+	}
+	struct pmemblk *pbp = handle_new(path);
+	if (pbp == NULL)
+		return NULL;
+	pbp->bsize = bsize;
+	struct pool_file *pf = &pbp->pf;
+	if (pool_file_create(pf, path, poolsize, PMEMBLK_MIN_POOL,
+			blk_config.fallocate_at_create) != 0) {
+		blk_free(pbp);
+		return NULL;
+	}
+
+	/*
+	 * The descriptor goes first and the header last: until the header
+	 * is durable the file is not a pool (open refuses it, create with
+	 * poolsize 0 may retry), so a crash never leaves a half-made pool.
+	 */
+	const struct persist_ops *ops = pf->ops;
+	struct blk_desc desc = {
+		.bsize = (uint32_t)bsize,
+		.is_zeroed = poolsize != 0,
+	};
+	ops->copy(ops, desc_of(pf), &desc, sizeof(desc));
+	ops->drain(ops);
+
+	struct pool_hdr hdr;
+	uint32_t incompat = POOL_FEAT_CKSUM_2K |
+		(blk_config.sds_at_create ? POOL_FEAT_SDS : 0);
+	pool_hdr_init(&hdr, BLK_SIGNATURE, POOL_FEAT_CHECK_BAD_BLOCKS,
+		incompat, (uint64_t)pf->crtime);
+
+	if (handle_open_btt(pbp, &hdr) != 0) {
+		err_set(EINVAL, "pool initialization failed: %s", err_last());
+		handle_free(pbp, true);
+		return NULL;
+	}
+	ops->copy(ops, pf->addr, &hdr, sizeof(hdr));
+	ops->drain(ops);
+
+	if (pool_file_set_mode(pf, path, mode) != 0) {
+		handle_free(pbp, true);
+		return NULL;
+	}
+	return pbp;
+}
+
+/* Open of an existing pool; `private_map` for check and copy-on-write. */
+static struct pmemblk *
+blk_open(const char *path, size_t bsize, bool private_map)
+{
+	struct pmemblk *pbp = handle_new(path);
+	if (pbp == NULL)
+		return NULL;
+	struct pool_file *pf = &pbp->pf;
+	if (pool_file_open(pf, path, PMEMBLK_MIN_PART, private_map) != 0) {
+		blk_free(pbp);
+		return NULL;
+	}
+
+	const struct pool_hdr *hdr = pf->addr;
+	uint32_t stored = desc_of(pf)->bsize;
+	int ret = pool_hdr_check(hdr, BLK_SIGNATURE, path, &pbp->rdonly);
+	if (ret == 0)
+		ret = pool_hdr_check_single(hdr, path);
+	if (ret == 0 && stored == 0)
+		ret = err_set(EINVAL, "%s: block size 0 in the pool descriptor",
+			path);
+	if (ret == 0 && bsize != 0 && bsize != stored)
+		ret = err_set(EINVAL, "wrong bsize (%zu), pool created with bsize %u",
+			bsize, stored);
+	pbp->bsize = stored;
+	if (ret == 0)
+		ret = handle_open_btt(pbp, hdr);
+	if (ret != 0) {
+		handle_free(pbp, false);
+		return NULL;
+	}
+
+	/*
+	 * We cannot read NVDIMM health counters, so we keep the shutdown
+	 * state all zero, which every PMDK accepts (DESIGN.md §5).
+	 */
+	struct pool_hdr *whdr = pf->addr;
+	if (!pbp->rdonly && pool_hdr_sds_dirty(whdr)) {
+		pf->ops->fill(pf->ops, &whdr->sds, 0, sizeof(whdr->sds));
+		pf->ops->drain(pf->ops);
+	}
+	return pbp;
+}
+
+EXPORT PMEMblkpool *
+pmemblk_open(const char *path, size_t bsize)
+{
+	return blk_open(path, bsize, blk_config.copy_on_write_at_open != 0);
+}
+
+EXPORT void
+pmemblk_close(PMEMblkpool *pbp)
+{
+	handle_free(pbp, false);
+}
+
+EXPORT int
+pmemblk_check(const char *path, size_t bsize)
+{
+	/* private mapping: recovery done by open never reaches the file */
+	struct pmemblk *pbp = blk_open(path, bsize, true);
+	if (pbp == NULL)
+		return -1;
+	int ret = btt_check(pbp->btt);
+	int saved_errno = errno;
+	handle_free(pbp, false);
+	errno = saved_errno;
+	return ret;
+}
+
+EXPORT size_t
+pmemblk_bsize(PMEMblkpool *pbp)
+{
+	return pbp->bsize;
+}
+
+EXPORT size_t
+pmemblk_nblock(PMEMblkpool *pbp)
+{
+	return btt_nlba(pbp->btt);
+}
+
+static int
+block_check(long long blockno)
+{
+	if (blockno < 0)
+		return err_set(EINVAL, "negative block number");
+	return 0;
+}
+
+static int
+writable_block_check(PMEMblkpool *pbp, long long blockno)
+{
+	if (pbp->rdonly)
+		return err_set(EROFS, "EROFS (pool is read-only)");
+	return block_check(blockno);
+}
+
+EXPORT int
+pmemblk_read(PMEMblkpool *pbp, void *buf, long long blockno)
+{
+	if (block_check(blockno) != 0)
+		return -1;
+	return btt_read(pbp->btt, (uint64_t)blockno, buf);
+}
+
+EXPORT int
+pmemblk_write(PMEMblkpool *pbp, const void *buf, long long blockno)
+{
+	if (writable_block_check(pbp, blockno) != 0)
+		return -1;
+	return btt_write(pbp->btt, (uint64_t)blockno, buf);
+}
+
+EXPORT int
+pmemblk_set_zero(PMEMblkpool *pbp, long long blockno)
+{
+	if (writable_block_check(pbp, blockno) != 0)
+		return -1;
+	return btt_set_zero(pbp->btt, (uint64_t)blockno);
+}
+
+EXPORT int
+pmemblk_set_error(PMEMblkpool *pbp, long long blockno)
+{
+	if (writable_block_check(pbp, blockno) != 0)
+		return -1;
+	return btt_set_error(pbp->btt, (uint64_t)blockno);
+}
+
+EXPORT const char *
+pmemblk_check_version(unsigned major_required, unsigned minor_required)
+{
+	if (major_required != PMEMBLK_MAJOR_VERSION)
+		return err_msg("libpmemblk major version mismatch (need %u, found %u)",
+			major_required, PMEMBLK_MAJOR_VERSION);
+	/* this library has the async API: it answers for minor 2 too */
+	if (minor_required > 2)
+		return err_msg("libpmemblk minor version mismatch (need %u, found 2)",
+			minor_required);
+	return NULL;
+}
+
+EXPORT const char *
+pmemblk_errormsg(void)
+{
+	return err_last();
+}
+
+EXPORT void
+pmemblk_set_funcs(void *(*malloc_func)(size_t size),
+	void (*free_func)(void *ptr),
+	void *(*realloc_func)(void *ptr, size_t size),
+	char *(*strdup_func)(const char *s))
+{
+	alloc_set_funcs(malloc_func, free_func, realloc_func, strdup_func);
+}

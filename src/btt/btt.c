@@ -1,0 +1,1002 @@
+/*
+ * btt.c -- the BTT engine: layout, lanes, writes, reads, recovery, check.
+ *
+ * Concurrency model (DESIGN.md §4):
+ *  - Lanes are taken with one atomic exchange each, never a mutex, so a
+ *    lane can be held across polls of a future and released by another
+ *    thread. Lane i owns flog pair i of every arena, hence one free block
+ *    per arena.
+ *  - Readers do not take lanes. A reader counts itself in a small hashed
+ *    table of counters (one per arena) for the block it copies from; a
+ *    writer whose free block has a non-zero counter picks another lane.
+ *    Hash collisions only cost a lane switch, never correctness.
+ *  - Map updates of one map cache line are serialised by a striped mutex,
+ *    held only for the flog and map stores of one write.
+ *  - The lazy layout (and the repair of a primary info block from its
+ *    backup) happens once, under layout_lock, before the first write.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "btt.h"
+#include "btt_layout.h"
+#include "checksum.h"
+#include "out.h"
+#include "pool_hdr.h"
+
+#define MAP_LOCKS 256		/* striped locks per arena */
+#define MAP_LOCK_ENTRIES 16	/* map entries per 64-byte cache line */
+#define READER_SLOTS 1024	/* read-tracking counters per arena */
+#define CACHELINE 64
+
+/* Run-time state of one lane's flog pair in one arena. */
+struct lane_flog {
+	uint32_t current;	/* index (0/1) of the current slot */
+	uint32_t seq;		/* its sequence number */
+	uint32_t free_block;	/* post-map block the next write uses */
+};
+
+struct arena {
+	uint8_t *base;
+	uint64_t size;
+	uint32_t external_nlba;
+	uint32_t internal_nlba;
+	uint32_t internal_lbasize;
+	uint32_t nfree;
+	uint64_t first_lba;	/* external LBA of this arena's block 0 */
+	uint8_t *data;
+	uint32_t *map;
+	uint8_t *flog;
+	uint64_t infooff;
+	bool repair_primary;	/* primary info invalid, backup good */
+	bool failed;		/* error flag: writes fail with EIO */
+	struct lane_flog *lanes;
+	uint32_t *readers;	/* READER_SLOTS counters, atomic */
+	pthread_mutex_t map_locks[MAP_LOCKS];
+};
+
+struct lane {
+	uint32_t busy;		/* atomic; 1 while held */
+	char pad[CACHELINE - sizeof(uint32_t)];
+};
+
+enum layout_state { LAYOUT_NONE, LAYOUT_REPAIR, LAYOUT_READY };
+
+struct btt {
+	struct btt_params params;
+	const struct persist_ops *ops;
+	uint32_t narena;
+	uint32_t nlane;
+	uint64_t nlba;
+	uint32_t state;		/* enum layout_state, atomic */
+	pthread_mutex_t layout_lock;
+	struct arena *arenas;
+	struct lane lanes[BTT_DEFAULT_NFREE];
+};
+
+/* The lane a thread tried last: it is usually free again next time. */
+static __thread uint32_t lane_hint;
+
+static inline uint32_t
+load32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+/* ------------------------------------------------------------------ */
+/* flog pairs                                                          */
+
+static struct btt_flog *
+flog_slot(const struct arena *a, uint32_t lane, uint32_t slot)
+{
+	return (struct btt_flog *)(a->flog + (uint64_t)lane *
+		BTT_FLOG_PAIR_SIZE) + slot;
+}
+
+/* The current slot of a pair (FORMAT.md §6), or -1 if the pair is corrupt. */
+static int
+flog_current(const struct btt_flog *s0, const struct btt_flog *s1)
+{
+	if (s0->seq == s1->seq)
+		return -1;
+	if (s0->seq == 0)
+		return 1;
+	if (s1->seq == 0)
+		return 0;
+	return btt_seq_next(s0->seq) == s1->seq ? 1 : 0;
+}
+
+/*
+ * Logs "lba went from old to new" in the lane's next slot. The first half
+ * is made durable before the second, whose store is the commit point.
+ * The caller's data copy was flushed; the first drain covers it too.
+ */
+static void
+flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
+	uint32_t old_map, uint32_t new_map)
+{
+	struct lane_flog *lf = &a->lanes[lane];
+	uint32_t next = 1 - lf->current;
+	uint32_t seq = btt_seq_next(lf->seq);
+	uint64_t *half = (uint64_t *)flog_slot(a, lane, next);
+
+	__atomic_store_n(&half[0], (uint64_t)old_map << 32 | lba,
+		__ATOMIC_RELAXED);
+	persist(btt->ops, &half[0], sizeof(half[0]));
+	__atomic_store_n(&half[1], (uint64_t)seq << 32 | new_map,
+		__ATOMIC_RELAXED);
+	persist(btt->ops, &half[1], sizeof(half[1]));
+
+	lf->current = next;
+	lf->seq = seq;
+}
+
+/* ------------------------------------------------------------------ */
+/* map                                                                 */
+
+static pthread_mutex_t *
+map_lock(struct arena *a, uint32_t premap)
+{
+	return &a->map_locks[(premap / MAP_LOCK_ENTRIES) % MAP_LOCKS];
+}
+
+/* A map entry as an update sees it: "initial" means identity, normal. */
+static uint32_t
+map_effective(uint32_t entry, uint32_t premap)
+{
+	if ((entry & BTT_MAP_FLAGS_MASK) == BTT_MAP_INITIAL)
+		return premap | BTT_MAP_NORMAL;
+	return entry;
+}
+
+static void
+map_store(struct btt *btt, struct arena *a, uint32_t premap, uint32_t entry)
+{
+	/* seq_cst: pairs with the readers' counter increment (see read) */
+	__atomic_store_n(&a->map[premap], entry, __ATOMIC_SEQ_CST);
+	persist(btt->ops, &a->map[premap], sizeof(entry));
+}
+
+static int
+bad_map_entry(const struct btt *btt, uint32_t arena, uint32_t premap,
+	uint32_t entry)
+{
+	return err_set(EIO,
+		"%s: arena %u, block %u: map entry 0x%08x points outside the data area",
+		btt->params.path, arena, premap, entry);
+}
+
+/* ------------------------------------------------------------------ */
+/* read tracking                                                       */
+
+static uint32_t *
+reader_slot(struct arena *a, uint32_t block)
+{
+	return &a->readers[block % READER_SLOTS];
+}
+
+static bool
+block_is_read(struct arena *a, uint32_t block)
+{
+	return load32(reader_slot(a, block)) != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* info blocks                                                         */
+
+static bool
+info_valid(const struct btt *btt, const struct btt_info *info)
+{
+	return memcmp(info->sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN) == 0 &&
+		memcmp(info->parent_uuid, btt->params.parent_uuid,
+			POOL_UUID_LEN) == 0 &&
+		info->major != 0 &&
+		checksum_valid(info, sizeof(*info), BTT_INFO_CSUM_OFF,
+			sizeof(*info));
+}
+
+static bool
+area_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	return b[0] == 0 && memcmp(b, b + 1, len - 1) == 0;
+}
+
+/*
+ * Checks that a checksum-valid info block describes an arena that fits
+ * where it is (DESIGN.md §5), so no later access can leave the mapping.
+ */
+static int
+info_check_fields(const struct btt *btt, const struct btt_info *in,
+	uint32_t i, uint64_t arena_room)
+{
+	const char *path = btt->params.path;
+	const char *what = NULL;
+	uint64_t data_end = in->dataoff +
+		(uint64_t)in->internal_nlba * in->internal_lbasize;
+
+	if (in->external_lbasize != btt->params.bsize)
+		return err_set(EINVAL,
+			"%s: arena %u: inconsistent lbasize (info %u, pool bsize %u)",
+			path, i, in->external_lbasize, btt->params.bsize);
+	if (in->nfree == 0 || in->nfree > BTT_DEFAULT_NFREE)
+		what = "nfree out of range";
+	else if (in->external_nlba == 0 ||
+			in->internal_nlba < in->nfree ||
+			in->external_nlba > in->internal_nlba - in->nfree)
+		what = "block counts inconsistent";
+	else if (in->internal_nlba > BTT_MAP_BLOCK_MASK + 1u)
+		what = "internal_nlba too large";
+	else if (in->internal_lbasize < in->external_lbasize)
+		what = "internal_lbasize smaller than bsize";
+	else if (in->nextoff != 0 && in->nextoff != BTT_MAX_ARENA)
+		what = "nextoff is neither 0 nor 512 GiB";
+	else if (in->nextoff != 0 &&
+			arena_room < BTT_MAX_ARENA + BTT_MIN_SIZE)
+		what = "nextoff points past the end of the pool";
+	else if (in->dataoff < BTT_INFO_SIZE || in->dataoff >= in->mapoff ||
+			in->mapoff >= in->flogoff || in->flogoff >= in->infooff)
+		what = "offsets out of order";
+	else if (in->infooff > (in->nextoff ? in->nextoff : arena_room) -
+			BTT_INFO_SIZE)
+		what = "backup info block outside the arena";
+	else if (data_end > in->mapoff)
+		what = "data area overlaps the map";
+	else if (in->mapoff % BTT_MAP_ENTRY_SIZE != 0 ||
+			in->mapoff + (uint64_t)in->external_nlba *
+			BTT_MAP_ENTRY_SIZE > in->flogoff)
+		what = "map does not fit before the flog";
+	else if (in->flogoff % BTT_FLOG_PAIR_SIZE != 0 ||
+			in->flogoff + (uint64_t)in->nfree *
+			BTT_FLOG_PAIR_SIZE > in->infooff)
+		what = "flog does not fit before the backup info block";
+	if (what)
+		return err_set(EINVAL, "%s: arena %u: BTT info block: %s",
+			path, i, what);
+	return 0;
+}
+
+static void
+info_build(const struct btt *btt, const struct btt_geometry *g,
+	const uint8_t *uuid, uint64_t nextoff, struct btt_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	memcpy(info->sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN);
+	memcpy(info->uuid, uuid, 16);
+	memcpy(info->parent_uuid, btt->params.parent_uuid, 16);
+	info->major = 1;
+	info->minor = 1;
+	info->external_lbasize = btt->params.bsize;
+	info->external_nlba = g->external_nlba;
+	info->internal_lbasize = g->internal_lbasize;
+	info->internal_nlba = g->internal_nlba;
+	info->nfree = g->nfree;
+	info->infosize = BTT_INFO_SIZE;
+	info->nextoff = nextoff;
+	info->dataoff = g->dataoff;
+	info->mapoff = g->mapoff;
+	info->flogoff = g->flogoff;
+	info->infooff = g->infooff;
+	checksum_store(info, sizeof(*info), BTT_INFO_CSUM_OFF, sizeof(*info));
+}
+
+/* ------------------------------------------------------------------ */
+/* arenas                                                              */
+
+static int
+arena_alloc_runtime(struct arena *a)
+{
+	a->lanes = blk_zalloc(sizeof(*a->lanes) * BTT_DEFAULT_NFREE);
+	a->readers = blk_zalloc(sizeof(*a->readers) * READER_SLOTS);
+	if (a->lanes == NULL || a->readers == NULL)
+		return -1;
+	for (int i = 0; i < MAP_LOCKS; i++)
+		pthread_mutex_init(&a->map_locks[i], NULL);
+	return 0;
+}
+
+static void
+arena_set_fields(struct arena *a, const struct btt_info *in)
+{
+	a->external_nlba = in->external_nlba;
+	a->internal_nlba = in->internal_nlba;
+	a->internal_lbasize = in->internal_lbasize;
+	a->nfree = in->nfree;
+	a->data = a->base + in->dataoff;
+	a->map = (uint32_t *)(a->base + in->mapoff);
+	a->flog = a->base + in->flogoff;
+	a->infooff = in->infooff;
+	a->failed = (in->flags & BTT_INFO_FLAG_ERROR) != 0;
+}
+
+/*
+ * Reads the flog pairs of the first nlane lanes into a->lanes and checks
+ * them: the current slot must name blocks inside the arena, and no two
+ * lanes may own the same free block. A pair without a current slot puts
+ * the arena in error in memory only (as PMDK: reads still work).
+ */
+static int
+arena_load_flog(struct btt *btt, struct arena *a, uint32_t idx)
+{
+	const char *path = btt->params.path;
+	uint32_t *owners = NULL;
+
+	for (uint32_t l = 0; l < btt->nlane; l++) {
+		const struct btt_flog *s0 = flog_slot(a, l, 0);
+		const struct btt_flog *s1 = flog_slot(a, l, 1);
+		int cur = flog_current(s0, s1);
+		if (cur < 0) {
+			a->failed = true;
+			a->lanes[l].free_block = UINT32_MAX;
+			continue;
+		}
+		const struct btt_flog *s = cur ? s1 : s0;
+		if (s->lba >= a->external_nlba ||
+				(s->old_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba ||
+				(s->new_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba)
+			return err_set(EINVAL,
+				"%s: arena %u: flog pair %u out of range (lba %u, old 0x%08x, new 0x%08x)",
+				path, idx, l, s->lba, s->old_map, s->new_map);
+		a->lanes[l].current = (uint32_t)cur;
+		a->lanes[l].seq = s->seq;
+		a->lanes[l].free_block = s->old_map & BTT_MAP_BLOCK_MASK;
+	}
+
+	/* two lanes sharing a free block would overwrite each other's data */
+	owners = blk_malloc(sizeof(*owners) * btt->nlane);
+	if (owners == NULL)
+		return -1;
+	uint32_t n = 0;
+	for (uint32_t l = 0; l < btt->nlane; l++)
+		if (a->lanes[l].free_block != UINT32_MAX)
+			owners[n++] = a->lanes[l].free_block;
+	int ret = 0;
+	for (uint32_t i = 0; i < n && ret == 0; i++)
+		for (uint32_t j = i + 1; j < n; j++)
+			if (owners[i] == owners[j]) {
+				ret = err_set(EINVAL,
+					"%s: arena %u: two flog pairs own free block %u",
+					path, idx, owners[i]);
+				break;
+			}
+	blk_free(owners);
+	return ret;
+}
+
+/* Completes a write whose flog commit is durable but map store was lost. */
+static void
+arena_recover(struct btt *btt, struct arena *a)
+{
+	for (uint32_t l = 0; l < btt->nlane; l++) {
+		if (a->lanes[l].free_block == UINT32_MAX)
+			continue;
+		const struct btt_flog *s = flog_slot(a, l, a->lanes[l].current);
+		if (s->old_map == s->new_map)
+			continue;
+		uint32_t entry = map_effective(a->map[s->lba], s->lba);
+		if (entry != s->new_map && entry == s->old_map)
+			map_store(btt, a, s->lba, s->new_map);
+	}
+}
+
+/*
+ * Looks at the info blocks of every arena. Returns 1 when all arenas have
+ * a usable info block, 0 when the layout was never (completely) written,
+ * -1 when an arena is damaged.
+ */
+static int
+arenas_scan(struct btt *btt)
+{
+	uint8_t *ns = btt->params.ns;
+	uint64_t ns_size = btt->params.ns_size;
+	uint32_t usable = 0, never = 0;
+
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct arena *a = &btt->arenas[i];
+		uint64_t room = ns_size - (uint64_t)i * BTT_MAX_ARENA;
+		a->base = ns + (uint64_t)i * BTT_MAX_ARENA;
+		a->size = btt_arena_size(ns_size, i);
+
+		const struct btt_info *primary = (const void *)a->base;
+		const struct btt_info *backup =
+			(const void *)(a->base + a->size - BTT_INFO_SIZE);
+		const struct btt_info *in = NULL;
+		if (info_valid(btt, primary)) {
+			in = primary;
+		} else if (info_valid(btt, backup)) {
+			in = backup;
+			a->repair_primary = true;
+		} else if (area_is_zero(backup, BTT_INFO_SIZE)) {
+			never++;
+			continue;
+		} else {
+			return err_set(EINVAL,
+				"%s: BTT info blocks of arena %u are damaged",
+				btt->params.path, i);
+		}
+		if (info_check_fields(btt, in, i, room) != 0)
+			return -1;
+		arena_set_fields(a, in);
+		usable++;
+		if (in->nextoff == 0) {
+			btt->narena = i + 1;	/* space past it stays unused */
+			break;
+		}
+	}
+	if (never > 0)
+		return 0;	/* an interrupted format wrote no user data */
+	return usable > 0 ? 1 : 0;
+}
+
+/* nblock of a pool without layout, from the geometry formulas. */
+static int
+arenas_plan(struct btt *btt)
+{
+	btt->narena = btt_narenas(btt->params.ns_size);
+	btt->nlba = 0;
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct btt_geometry g;
+		if (!btt_geometry(btt_arena_size(btt->params.ns_size, i),
+				btt->params.bsize, BTT_DEFAULT_NFREE, &g))
+			return err_set(EINVAL,
+				"%s: block size %u too large for the pool",
+				btt->params.path, btt->params.bsize);
+		btt->nlba += g.external_nlba;
+	}
+	return 0;
+}
+
+/* Numbers the arenas' blocks and sizes the lane set of a loaded layout. */
+static void
+arenas_index(struct btt *btt)
+{
+	uint32_t nlane = BTT_DEFAULT_NFREE;
+	btt->nlba = 0;
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct arena *a = &btt->arenas[i];
+		a->first_lba = btt->nlba;
+		btt->nlba += a->external_nlba;
+		if (a->nfree < nlane)
+			nlane = a->nfree;
+	}
+	btt->nlane = nlane;
+}
+
+static int
+arenas_load_flogs(struct btt *btt)
+{
+	for (uint32_t i = 0; i < btt->narena; i++)
+		if (arena_load_flog(btt, &btt->arenas[i], i) != 0)
+			return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* lazy layout                                                         */
+
+/*
+ * Writes map (when not known zero), flog, primary and backup info of every
+ * arena, in that order (FORMAT.md §4.4): until the info blocks are valid
+ * the pool still counts as unformatted, so a crash here loses nothing.
+ */
+static int
+layout_write(struct btt *btt)
+{
+	const struct persist_ops *ops = btt->ops;
+	uint8_t uuid[16];
+	if (uuid_generate(uuid) != 0)
+		return -1;
+
+	/*
+	 * nlba and nlane stay as planned at open (readers use them
+	 * concurrently): the geometry written here is the same.
+	 */
+	uint64_t first_lba = 0;
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct arena *a = &btt->arenas[i];
+		uint64_t room = btt->params.ns_size - (uint64_t)i * BTT_MAX_ARENA;
+		a->base = (uint8_t *)btt->params.ns + (uint64_t)i * BTT_MAX_ARENA;
+		a->size = btt_arena_size(btt->params.ns_size, i);
+		struct btt_geometry g;
+		btt_geometry(a->size, btt->params.bsize, BTT_DEFAULT_NFREE, &g);
+		uint64_t nextoff = room - a->size >= BTT_MIN_SIZE ?
+			BTT_MAX_ARENA : 0;
+
+		if (!btt->params.is_zeroed)
+			ops->fill(ops, a->base + g.mapoff, 0, g.map_size);
+		struct btt_flog *flog = (void *)(a->base + g.flogoff);
+		for (uint32_t l = 0; l < g.nfree; l++) {
+			struct btt_flog *pair = (void *)((uint8_t *)flog +
+				(uint64_t)l * BTT_FLOG_PAIR_SIZE);
+			uint32_t free_entry = (g.external_nlba + l) |
+				BTT_MAP_ZERO;
+			memset(pair, 0, BTT_FLOG_PAIR_SIZE);
+			pair[0] = (struct btt_flog){l, free_entry, free_entry, 1};
+		}
+		ops->flush(ops, flog, (uint64_t)g.nfree * BTT_FLOG_PAIR_SIZE);
+		ops->drain(ops);
+
+		struct btt_info info;
+		info_build(btt, &g, uuid, nextoff, &info);
+		ops->copy(ops, a->base, &info, sizeof(info));
+		ops->drain(ops);
+		ops->copy(ops, a->base + g.infooff, &info, sizeof(info));
+		ops->drain(ops);
+		arena_set_fields(a, &info);
+		a->first_lba = first_lba;
+		first_lba += a->external_nlba;
+	}
+	return arenas_load_flogs(btt);
+}
+
+/* Rewrites damaged primary info blocks from their valid backups. */
+static void
+layout_repair(struct btt *btt)
+{
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct arena *a = &btt->arenas[i];
+		if (!a->repair_primary)
+			continue;
+		btt->ops->copy(btt->ops, a->base, a->base + a->infooff,
+			BTT_INFO_SIZE);
+		btt->ops->drain(btt->ops);
+		a->repair_primary = false;
+	}
+}
+
+/* Makes the layout writable: formats or repairs it once. */
+static int
+layout_prepare_write(struct btt *btt)
+{
+	if (__atomic_load_n(&btt->state, __ATOMIC_ACQUIRE) == LAYOUT_READY)
+		return 0;
+	int ret = 0;
+	pthread_mutex_lock(&btt->layout_lock);
+	switch (btt->state) {
+	case LAYOUT_NONE:
+		ret = layout_write(btt);
+		break;
+	case LAYOUT_REPAIR:
+		layout_repair(btt);
+		break;
+	}
+	if (ret == 0)
+		__atomic_store_n(&btt->state, LAYOUT_READY, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&btt->layout_lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* open / close                                                        */
+
+static void
+btt_free(struct btt *btt)
+{
+	if (btt->arenas != NULL) {
+		for (uint32_t i = 0; i < btt_narenas(btt->params.ns_size); i++) {
+			struct arena *a = &btt->arenas[i];
+			if (a->lanes != NULL)
+				for (int k = 0; k < MAP_LOCKS; k++)
+					pthread_mutex_destroy(&a->map_locks[k]);
+			blk_free(a->lanes);
+			blk_free(a->readers);
+		}
+		blk_free(btt->arenas);
+	}
+	pthread_mutex_destroy(&btt->layout_lock);
+	blk_free(btt);
+}
+
+struct btt *
+btt_open(const struct btt_params *params)
+{
+	if (params->ns_size < BTT_MIN_SIZE) {
+		err_set(EINVAL, "%s: pool too small for a BTT (%llu bytes)",
+			params->path, (unsigned long long)params->ns_size);
+		return NULL;
+	}
+	struct btt *btt = blk_zalloc(sizeof(*btt));
+	if (btt == NULL)
+		return NULL;
+	btt->params = *params;
+	btt->ops = params->ops;
+	btt->nlane = BTT_DEFAULT_NFREE;
+	pthread_mutex_init(&btt->layout_lock, NULL);
+
+	uint32_t narena = btt_narenas(params->ns_size);
+	btt->narena = narena;
+	btt->arenas = blk_zalloc(sizeof(*btt->arenas) * narena);
+	if (btt->arenas == NULL)
+		goto fail;
+	for (uint32_t i = 0; i < narena; i++)
+		if (arena_alloc_runtime(&btt->arenas[i]) != 0)
+			goto fail;
+
+	int formatted = arenas_scan(btt);
+	if (formatted < 0)
+		goto fail;
+	if (formatted == 0) {
+		if (arenas_plan(btt) != 0)
+			goto fail;
+		btt->state = LAYOUT_NONE;
+		return btt;
+	}
+	arenas_index(btt);
+	if (arenas_load_flogs(btt) != 0)
+		goto fail;
+
+	/* everything validated: only now may recovery write */
+	bool repair = false;
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		arena_recover(btt, &btt->arenas[i]);
+		repair |= btt->arenas[i].repair_primary;
+	}
+	btt->state = repair ? LAYOUT_REPAIR : LAYOUT_READY;
+	return btt;
+fail:
+	btt_free(btt);
+	return NULL;
+}
+
+void
+btt_close(struct btt *btt)
+{
+	btt_free(btt);
+}
+
+uint64_t
+btt_nlba(const struct btt *btt)
+{
+	return btt->nlba;
+}
+
+bool
+btt_is_formatted(const struct btt *btt)
+{
+	return __atomic_load_n(&btt->state, __ATOMIC_ACQUIRE) != LAYOUT_NONE;
+}
+
+const struct persist_ops *
+btt_ops(const struct btt *btt)
+{
+	return btt->ops;
+}
+
+uint32_t
+btt_nlane(const struct btt *btt)
+{
+	return btt->nlane;
+}
+
+uint32_t
+btt_lanes_free(const struct btt *btt)
+{
+	uint32_t n = 0;
+	for (uint32_t l = 0; l < btt->nlane; l++)
+		n += __atomic_load_n(&btt->lanes[l].busy, __ATOMIC_ACQUIRE) == 0;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* lookup                                                              */
+
+static struct arena *
+arena_of(struct btt *btt, uint64_t lba, uint32_t *idx, uint32_t *premap)
+{
+	uint32_t i = 0;
+	while (lba >= btt->arenas[i].first_lba + btt->arenas[i].external_nlba)
+		i++;
+	*idx = i;
+	*premap = (uint32_t)(lba - btt->arenas[i].first_lba);
+	return &btt->arenas[i];
+}
+
+static int
+lba_check(const struct btt *btt, uint64_t lba)
+{
+	if (lba >= btt->nlba)
+		return err_set(EINVAL, "lba out of range (nlba %llu)",
+			(unsigned long long)btt->nlba);
+	return 0;
+}
+
+static int
+arena_writable(const struct btt *btt, const struct arena *a, uint32_t idx)
+{
+	if (a->failed)
+		return err_set(EIO, "%s: arena %u is in the error state",
+			btt->params.path, idx);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* lanes                                                               */
+
+static void
+lane_release(struct btt *btt, uint32_t lane)
+{
+	__atomic_store_n(&btt->lanes[lane].busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Takes a free lane whose free block in arena a nobody is reading. A lane
+ * whose block is being read is put back and the next one tried, so a
+ * writer waits only when no lane at all would do.
+ */
+static bool
+lane_take(struct btt *btt, struct arena *a, bool wait, uint32_t *lane)
+{
+	uint32_t n = btt->nlane;
+	for (;;) {
+		uint32_t start = lane_hint < n ? lane_hint : 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t l = start + i < n ? start + i : start + i - n;
+			struct lane *ln = &btt->lanes[l];
+			if (__atomic_load_n(&ln->busy, __ATOMIC_RELAXED) ||
+					__atomic_exchange_n(&ln->busy, 1,
+						__ATOMIC_ACQUIRE))
+				continue;
+			if (!block_is_read(a, a->lanes[l].free_block)) {
+				lane_hint = l;
+				*lane = l;
+				return true;
+			}
+			lane_release(btt, l);
+		}
+		if (!wait)
+			return false;
+		sched_yield();
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* write                                                               */
+
+enum btt_step
+btt_write_begin(struct btt *btt, uint64_t lba, bool wait,
+	struct btt_write_op *op)
+{
+	if (lba_check(btt, lba) != 0 || layout_prepare_write(btt) != 0)
+		return BTT_STEP_ERROR;
+	struct arena *a = arena_of(btt, lba, &op->arena, &op->premap);
+	if (arena_writable(btt, a, op->arena) != 0)
+		return BTT_STEP_ERROR;
+	if (!lane_take(btt, a, wait, &op->lane))
+		return BTT_STEP_BUSY;
+	op->dest = a->data +
+		(uint64_t)a->lanes[op->lane].free_block * a->internal_lbasize;
+	return BTT_STEP_DONE;
+}
+
+void
+btt_write_cancel(struct btt *btt, struct btt_write_op *op)
+{
+	lane_release(btt, op->lane);
+}
+
+int
+btt_write_commit(struct btt *btt, struct btt_write_op *op)
+{
+	struct arena *a = &btt->arenas[op->arena];
+	struct lane_flog *lf = &a->lanes[op->lane];
+	pthread_mutex_t *lock = map_lock(a, op->premap);
+	int ret = 0;
+
+	pthread_mutex_lock(lock);
+	uint32_t old = map_effective(load32(&a->map[op->premap]), op->premap);
+	if ((old & BTT_MAP_BLOCK_MASK) >= a->internal_nlba) {
+		ret = bad_map_entry(btt, op->arena, op->premap, old);
+	} else {
+		uint32_t new_entry = lf->free_block | BTT_MAP_NORMAL;
+		flog_commit(btt, a, op->lane, op->premap, old, new_entry);
+		map_store(btt, a, op->premap, new_entry);
+		lf->free_block = old & BTT_MAP_BLOCK_MASK;
+	}
+	pthread_mutex_unlock(lock);
+	lane_release(btt, op->lane);
+	return ret;
+}
+
+int
+btt_write(struct btt *btt, uint64_t lba, const void *buf)
+{
+	struct btt_write_op op;
+	if (btt_write_begin(btt, lba, true, &op) != BTT_STEP_DONE)
+		return -1;
+	btt->ops->copy(btt->ops, op.dest, buf, btt->params.bsize);
+	return btt_write_commit(btt, &op);
+}
+
+/* ------------------------------------------------------------------ */
+/* read                                                                */
+
+int
+btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
+{
+	if (lba_check(btt, lba) != 0)
+		return -1;
+	op->src = NULL;
+	if (!btt_is_formatted(btt))
+		return 0;
+
+	uint32_t premap;
+	struct arena *a = arena_of(btt, lba, &op->arena, &premap);
+	uint32_t *entry_p = &a->map[premap];
+	uint32_t entry = __atomic_load_n(entry_p, __ATOMIC_ACQUIRE);
+	for (;;) {
+		switch (entry & BTT_MAP_FLAGS_MASK) {
+		case BTT_MAP_ERROR:
+			return err_set(EIO, "EIO due to map entry error flag");
+		case BTT_MAP_INITIAL:
+		case BTT_MAP_ZERO:
+			return 0;
+		}
+		uint32_t block = entry & BTT_MAP_BLOCK_MASK;
+		if (block >= a->internal_nlba)
+			return bad_map_entry(btt, op->arena, premap, entry);
+
+		/*
+		 * Announce the block, then look at the map again: a writer
+		 * that freed the block stored the map before checking the
+		 * counter (both seq_cst), so either it sees us or we see its
+		 * new entry and retry with that.
+		 */
+		uint32_t *slot = reader_slot(a, block);
+		__atomic_add_fetch(slot, 1, __ATOMIC_SEQ_CST);
+		uint32_t again = load32(entry_p);
+		if (again == entry) {
+			op->block = block;
+			op->src = a->data + (uint64_t)block * a->internal_lbasize;
+			return 0;
+		}
+		__atomic_sub_fetch(slot, 1, __ATOMIC_RELEASE);
+		entry = again;
+	}
+}
+
+void
+btt_read_end(struct btt *btt, struct btt_read_op *op)
+{
+	if (op->src != NULL)
+		__atomic_sub_fetch(reader_slot(&btt->arenas[op->arena],
+			op->block), 1, __ATOMIC_RELEASE);
+}
+
+int
+btt_read(struct btt *btt, uint64_t lba, void *buf)
+{
+	struct btt_read_op op;
+	if (btt_read_begin(btt, lba, &op) != 0)
+		return -1;
+	if (op.src == NULL) {
+		memset(buf, 0, btt->params.bsize);
+		return 0;
+	}
+	memcpy(buf, op.src, btt->params.bsize);
+	btt_read_end(btt, &op);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* zero and error states                                               */
+
+static int
+map_set_state(struct btt *btt, uint64_t lba, uint32_t flag)
+{
+	uint32_t idx, premap;
+	struct arena *a = arena_of(btt, lba, &idx, &premap);
+	if (arena_writable(btt, a, idx) != 0)
+		return -1;
+
+	int ret = 0;
+	pthread_mutex_t *lock = map_lock(a, premap);
+	pthread_mutex_lock(lock);
+	uint32_t old = map_effective(load32(&a->map[premap]), premap);
+	if ((old & BTT_MAP_BLOCK_MASK) >= a->internal_nlba)
+		ret = bad_map_entry(btt, idx, premap, old);
+	else if ((old & BTT_MAP_FLAGS_MASK) != flag || flag == BTT_MAP_ERROR)
+		map_store(btt, a, premap, (old & BTT_MAP_BLOCK_MASK) | flag);
+	pthread_mutex_unlock(lock);
+	return ret;
+}
+
+int
+btt_set_zero(struct btt *btt, uint64_t lba)
+{
+	if (lba_check(btt, lba) != 0)
+		return -1;
+	/* a pool without layout reads all zeros already */
+	if (!btt_is_formatted(btt))
+		return 0;
+	if (layout_prepare_write(btt) != 0)
+		return -1;
+	return map_set_state(btt, lba, BTT_MAP_ZERO);
+}
+
+int
+btt_set_error(struct btt *btt, uint64_t lba)
+{
+	if (lba_check(btt, lba) != 0 || layout_prepare_write(btt) != 0)
+		return -1;
+	return map_set_state(btt, lba, BTT_MAP_ERROR);
+}
+
+/* ------------------------------------------------------------------ */
+/* check                                                               */
+
+/* Marks a block as referenced; false if it already was. */
+static bool
+claim(uint8_t *seen, uint32_t block)
+{
+	uint8_t bit = (uint8_t)(1u << (block % 8));
+	if (seen[block / 8] & bit)
+		return false;
+	seen[block / 8] |= bit;
+	return true;
+}
+
+static int
+arena_check(struct btt *btt, struct arena *a, uint32_t idx, uint8_t *seen)
+{
+	const char *path = btt->params.path;
+	memset(seen, 0, (a->internal_nlba + 7) / 8);
+
+	for (uint32_t j = 0; j < a->external_nlba; j++) {
+		uint32_t e = a->map[j];
+		uint32_t block = (e & BTT_MAP_FLAGS_MASK) == BTT_MAP_INITIAL ?
+			j : e & BTT_MAP_BLOCK_MASK;
+		if (block >= a->internal_nlba) {
+			err_set(EINVAL, "%s: arena %u: map[%u] entry out of bounds: %u",
+				path, idx, j, block);
+			return 0;
+		}
+		if (!claim(seen, block)) {
+			err_set(EINVAL, "%s: arena %u: block %u referenced twice (map[%u])",
+				path, idx, block, j);
+			return 0;
+		}
+	}
+	for (uint32_t l = 0; l < btt->nlane; l++) {
+		uint32_t block = a->lanes[l].free_block;
+		if (block == UINT32_MAX) {
+			err_set(EINVAL, "%s: arena %u: flog pair %u is corrupt",
+				path, idx, l);
+			return 0;
+		}
+		if (!claim(seen, block)) {
+			err_set(EINVAL, "%s: arena %u: free block %u of lane %u is also in use",
+				path, idx, block, l);
+			return 0;
+		}
+	}
+	for (uint32_t b = 0; b < a->internal_nlba; b++)
+		if (!(seen[b / 8] & (1u << (b % 8)))) {
+			err_set(EINVAL, "%s: arena %u: unreferenced lba: %u",
+				path, idx, b);
+			return 0;
+		}
+	return 1;
+}
+
+int
+btt_check(struct btt *btt)
+{
+	if (!btt_is_formatted(btt))
+		return 1;
+	uint32_t max_nlba = 0;
+	for (uint32_t i = 0; i < btt->narena; i++)
+		if (btt->arenas[i].internal_nlba > max_nlba)
+			max_nlba = btt->arenas[i].internal_nlba;
+	uint8_t *seen = blk_malloc((max_nlba + 7) / 8);
+	if (seen == NULL)
+		return -1;
+	int consistent = 1;
+	for (uint32_t i = 0; i < btt->narena && consistent; i++)
+		consistent = arena_check(btt, &btt->arenas[i], i, seen);
+	blk_free(seen);
+	return consistent;
+}

@@ -1,0 +1,163 @@
+/*
+ * persist.c -- persistence backends on top of libpmem.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <libpmem.h>
+
+#include "persist.h"
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+static void
+pmem_flush_range(const struct persist_ops *ops, const void *addr, size_t len)
+{
+	(void) ops;
+	pmem_flush(addr, len);
+}
+
+static void
+pmem_fence(const struct persist_ops *ops)
+{
+	(void) ops;
+	pmem_drain();
+}
+
+static void
+pmem_copy(const struct persist_ops *ops, void *dst, const void *src,
+	size_t len)
+{
+	(void) ops;
+	pmem_memcpy_nodrain(dst, src, len);
+}
+
+static void
+pmem_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
+{
+	(void) ops;
+	pmem_memset_nodrain(dst, c, len);
+}
+
+const struct persist_ops persist_pmem = {
+	.flush = pmem_flush_range,
+	.drain = pmem_fence,
+	.copy = pmem_copy,
+	.fill = pmem_fill,
+	.flush_is_sync = false,
+};
+
+/* msync is synchronous, so a "flush" is already durable: drain is empty. */
+static void
+msync_range(const struct persist_ops *ops, const void *addr, size_t len)
+{
+	(void) ops;
+	pmem_msync(addr, len);
+}
+
+static void
+no_fence(const struct persist_ops *ops)
+{
+	(void) ops;
+}
+
+static void
+msync_copy(const struct persist_ops *ops, void *dst, const void *src,
+	size_t len)
+{
+	memcpy(dst, src, len);
+	msync_range(ops, dst, len);
+}
+
+static void
+msync_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
+{
+	memset(dst, c, len);
+	msync_range(ops, dst, len);
+}
+
+const struct persist_ops persist_msync = {
+	.flush = msync_range,
+	.drain = no_fence,
+	.copy = msync_copy,
+	.fill = msync_fill,
+	.flush_is_sync = true,
+};
+
+static void
+no_flush(const struct persist_ops *ops, const void *addr, size_t len)
+{
+	(void) ops;
+	(void) addr;
+	(void) len;
+}
+
+static void
+plain_copy(const struct persist_ops *ops, void *dst, const void *src,
+	size_t len)
+{
+	(void) ops;
+	memcpy(dst, src, len);
+}
+
+static void
+plain_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
+{
+	(void) ops;
+	memset(dst, c, len);
+}
+
+const struct persist_ops persist_none = {
+	.flush = no_flush,
+	.drain = no_fence,
+	.copy = plain_copy,
+	.fill = plain_fill,
+	.flush_is_sync = true,
+};
+
+void *
+persist_map(int fd, size_t len, bool private_map, bool *is_pmem)
+{
+	void *addr = MAP_FAILED;
+	*is_pmem = false;
+
+	if (!private_map) {
+		/* MAP_SYNC succeeds only on DAX: then the mapping is pmem. */
+		addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+		if (addr != MAP_FAILED)
+			*is_pmem = true;
+	}
+	if (addr == MAP_FAILED) {
+		addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			private_map ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+		if (addr == MAP_FAILED)
+			return NULL;
+	}
+
+	/*
+	 * libpmem answers PMEM_IS_PMEM_FORCE for us: 1 makes any mapping
+	 * pmem, 0 makes none pmem, anything else keeps what MAP_SYNC said.
+	 */
+	const char *force = secure_getenv("PMEM_IS_PMEM_FORCE");
+	if (force != NULL && strcmp(force, "0") == 0)
+		*is_pmem = false;
+	else if (!*is_pmem)
+		*is_pmem = pmem_is_pmem(addr, len) != 0;
+	return addr;
+}
+
+const struct persist_ops *
+persist_ops_for(bool private_map, bool is_pmem)
+{
+	if (private_map)
+		return &persist_none;
+	return is_pmem ? &persist_pmem : &persist_msync;
+}

@@ -1,0 +1,56 @@
+/*
+ * persist.h -- the persistence backend: how a pool is mapped and how
+ * stores into it are made durable.
+ *
+ * Owns: the mapping of a file and the choice between the three ways of
+ * making data durable. The BTT and the pool header code only ever call
+ * through a struct persist_ops, so a test can substitute its own backend
+ * (the crash simulator records every flush and fence this way).
+ *
+ * Contract: flush() starts writing a range back; the range is durable once
+ * a later drain() returns. copy() and fill() store and flush. persist() is
+ * flush() then drain().
+ */
+#ifndef PMEMBLK_PERSIST_H
+#define PMEMBLK_PERSIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct persist_ops {
+	void (*flush)(const struct persist_ops *ops, const void *addr,
+		size_t len);
+	void (*drain)(const struct persist_ops *ops);
+	void (*copy)(const struct persist_ops *ops, void *dst,
+		const void *src, size_t len);
+	void (*fill)(const struct persist_ops *ops, void *dst, int c,
+		size_t len);
+	/* true when flush() already waits for the data (msync) */
+	bool flush_is_sync;
+};
+
+static inline void
+persist(const struct persist_ops *ops, const void *addr, size_t len)
+{
+	ops->flush(ops, addr, len);
+	ops->drain(ops);
+}
+
+/* Real persistent memory (or PMEM_IS_PMEM_FORCE=1): CPU cache flushes. */
+extern const struct persist_ops persist_pmem;
+/* Page-cache files: msync of the pages touched. */
+extern const struct persist_ops persist_msync;
+/* Private (copy-on-write) mappings: nothing ever reaches the file. */
+extern const struct persist_ops persist_none;
+
+/*
+ * Maps len bytes of fd, shared or private. *is_pmem tells whether the
+ * mapping is persistent memory (MAP_SYNC worked, or libpmem's
+ * PMEM_IS_PMEM_FORCE says so). Returns the address or NULL (errno set).
+ */
+void *persist_map(int fd, size_t len, bool private_map, bool *is_pmem);
+
+/* The backend a mapping needs. */
+const struct persist_ops *persist_ops_for(bool private_map, bool is_pmem);
+
+#endif
