@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * data_mover_threads.c -- the threads mover: polls hand operations to a
+ * bounded lock-free queue, worker threads run them.
+ *
+ * - A poll never blocks: when the queue is full the operation is simply
+ *   not started and the future stays IDLE; the next poll tries again.
+ * - Idle workers sleep on a semaphore counting queued operations, so an
+ *   idle mover costs no CPU.
+ * - Per-operation state comes from a bounded pool (op_pool), so op_new
+ *   fails cleanly (VDM_ERROR_OUT_OF_MEMORY) rather than growing forever.
+ * - A worker calls the waker first and only then publishes completion:
+ *   the waker may live on the stack of a runtime_wait() that returns as
+ *   soon as it sees the completion.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "export.h"
+#include "libminiasync/data_mover_threads.h"
+#include "mpmc_queue.h"
+#include "op_pool.h"
+#include "operation.h"
+
+/* Outstanding (created, not yet finished) operations per mover. */
+#define THREADS_OPS_MAX (1U << 16)
+
+#define DEFAULT_NTHREADS 12
+#define DEFAULT_RINGBUF_SIZE 128
+
+struct data_mover_threads {
+	struct vdm vdm;	/* what the callbacks receive */
+	struct operation_fns fns;
+	enum future_notifier_type desired_notifier;
+	struct op_pool *ops;
+	struct mpmc_queue *queue;	/* operations waiting for a worker */
+	sem_t queued;	/* one post per queued operation, one per stop */
+	bool stopping;
+	size_t nthreads;
+	pthread_t threads[];
+};
+
+struct threads_op {
+	struct data_mover_threads *mover;
+	struct vdm_operation operation;	/* the parameters at start time */
+	enum future_notifier_type notify; /* how the poller is told */
+	struct future_waker waker;	/* for FUTURE_NOTIFIER_WAKER */
+	bool started;	/* in the queue or done; only the poller uses it */
+	uint64_t complete;	/* nonzero when done; the POLLER word */
+};
+
+static struct data_mover_threads *
+mover_of(struct vdm *vdm)
+{
+	return (struct data_mover_threads *)
+		((char *)vdm - offsetof(struct data_mover_threads, vdm));
+}
+
+static void *
+threads_op_new(struct vdm *vdm, const enum vdm_operation_type type)
+{
+	(void)type;
+	struct data_mover_threads *dmt = mover_of(vdm);
+
+	struct threads_op *op = op_pool_get(dmt->ops);
+	if (op == NULL)
+		return NULL;
+	op->mover = dmt;
+	op->started = false;
+	__atomic_store_n(&op->complete, 0, __ATOMIC_RELAXED);
+	return op;
+}
+
+static int
+threads_op_start(void *opp, const struct vdm_operation *operation,
+	struct future_notifier *notifier)
+{
+	struct threads_op *op = opp;
+	struct data_mover_threads *dmt = op->mover;
+
+	/* a chain's map may have changed the parameters since op_new */
+	op->operation = *operation;
+	op->notify = FUTURE_NOTIFIER_NONE;
+	if (notifier != NULL) {
+		op->notify = dmt->desired_notifier;
+		op->waker = notifier->waker;
+	}
+
+	if (!mpmc_queue_push(dmt->queue, op)) {
+		/* stays IDLE; nothing will notify the poller, who must
+		 * simply poll again */
+		if (notifier != NULL)
+			notifier->notifier_used = FUTURE_NOTIFIER_NONE;
+		return 0;
+	}
+	sem_post(&dmt->queued);
+
+	/* from here on a worker owns the fields above; not touched again */
+	op->started = true;
+	if (notifier != NULL) {
+		notifier->notifier_used = dmt->desired_notifier;
+		if (dmt->desired_notifier == FUTURE_NOTIFIER_POLLER)
+			notifier->poller.ptr_to_monitor = &op->complete;
+	}
+	return 0;
+}
+
+static enum future_state
+threads_op_check(void *opp, const struct vdm_operation *operation)
+{
+	(void)operation;
+	struct threads_op *op = opp;
+
+	if (__atomic_load_n(&op->complete, __ATOMIC_ACQUIRE))
+		return FUTURE_STATE_COMPLETE;
+	return op->started ? FUTURE_STATE_RUNNING : FUTURE_STATE_IDLE;
+}
+
+static void
+threads_op_delete(void *opp, const struct vdm_operation *operation,
+	struct vdm_operation_output *output)
+{
+	struct threads_op *op = opp;
+
+	operation_output(operation, output);
+	op_pool_put(op->mover->ops, op);
+}
+
+/* Its futures make progress between polls. */
+static int
+threads_has_property(void *future, enum future_property property)
+{
+	(void)future;
+	return property == FUTURE_PROPERTY_ASYNC;
+}
+
+static void
+run_op(struct data_mover_threads *dmt, struct threads_op *op)
+{
+	operation_run(&op->operation, &dmt->fns);
+	if (op->notify == FUTURE_NOTIFIER_WAKER)
+		FUTURE_WAKER_WAKE(&op->waker);
+	/* the poller may free op as soon as it sees this */
+	__atomic_store_n(&op->complete, 1, __ATOMIC_RELEASE);
+}
+
+static void *
+worker(void *arg)
+{
+	struct data_mover_threads *dmt = arg;
+
+	for (;;) {
+		while (sem_wait(&dmt->queued) != 0 && errno == EINTR)
+			;
+
+		struct threads_op *op;
+		while ((op = mpmc_queue_pop(dmt->queue)) == NULL) {
+			/* no operation behind this post: it was a stop */
+			if (__atomic_load_n(&dmt->stopping, __ATOMIC_ACQUIRE))
+				return NULL;
+			/* the push is still storing its value */
+			sched_yield();
+		}
+		run_op(dmt, op);
+	}
+}
+
+/*
+ * Workers exit only when they find the queue empty after a stop, so what
+ * was queued is done first.
+ */
+static void
+stop_workers(struct data_mover_threads *dmt, size_t nstarted)
+{
+	__atomic_store_n(&dmt->stopping, true, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < nstarted; i++)
+		sem_post(&dmt->queued);
+	for (size_t i = 0; i < nstarted; i++)
+		pthread_join(dmt->threads[i], NULL);
+}
+
+static void
+free_mover(struct data_mover_threads *dmt)
+{
+	sem_destroy(&dmt->queued);
+	mpmc_queue_delete(dmt->queue);
+	op_pool_delete(dmt->ops);
+	free(dmt);
+}
+
+MINIASYNC_EXPORT struct data_mover_threads *
+data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
+	enum future_notifier_type desired_notifier)
+{
+	/* miniasync accepts zeros here and never completes anything */
+	if (nthreads == 0 || ringbuf_size == 0 ||
+	    (ringbuf_size & (ringbuf_size - 1)) != 0)
+		return NULL;
+
+	struct data_mover_threads *dmt = malloc(sizeof(*dmt) +
+		nthreads * sizeof(dmt->threads[0]));
+	if (dmt == NULL)
+		return NULL;
+
+	sem_init(&dmt->queued, 0, 0);
+	dmt->ops = op_pool_new(THREADS_OPS_MAX, sizeof(struct threads_op));
+	dmt->queue = mpmc_queue_new(ringbuf_size);
+	if (dmt->ops == NULL || dmt->queue == NULL) {
+		free_mover(dmt);
+		return NULL;
+	}
+	dmt->stopping = false;
+	dmt->fns = operation_libc_fns;
+	dmt->desired_notifier = desired_notifier;
+	dmt->nthreads = nthreads;
+
+	dmt->vdm.op_new = threads_op_new;
+	dmt->vdm.op_delete = threads_op_delete;
+	dmt->vdm.op_start = threads_op_start;
+	dmt->vdm.op_check = threads_op_check;
+	/* 0, so that libpmem2 still makes the data durable itself */
+	dmt->vdm.capabilities = 0;
+	dmt->vdm.has_property = threads_has_property;
+
+	for (size_t i = 0; i < nthreads; i++) {
+		if (pthread_create(&dmt->threads[i], NULL, worker, dmt) != 0) {
+			stop_workers(dmt, i);
+			free_mover(dmt);
+			return NULL;
+		}
+	}
+	return dmt;
+}
+
+MINIASYNC_EXPORT struct data_mover_threads *
+data_mover_threads_default(void)
+{
+	return data_mover_threads_new(DEFAULT_NTHREADS, DEFAULT_RINGBUF_SIZE,
+		FUTURE_NOTIFIER_WAKER);
+}
+
+MINIASYNC_EXPORT struct vdm *
+data_mover_threads_get_vdm(struct data_mover_threads *dmt)
+{
+	return &dmt->vdm;
+}
+
+MINIASYNC_EXPORT void
+data_mover_threads_delete(struct data_mover_threads *dmt)
+{
+	stop_workers(dmt, dmt->nthreads);
+	free_mover(dmt);
+}
+
+MINIASYNC_EXPORT void
+data_mover_threads_set_memcpy_fn(struct data_mover_threads *dmt,
+	memcpy_fn op_memcpy)
+{
+	dmt->fns.copy = op_memcpy;
+}
+
+MINIASYNC_EXPORT void
+data_mover_threads_set_memmove_fn(struct data_mover_threads *dmt,
+	memmove_fn op_memmove)
+{
+	dmt->fns.move = op_memmove;
+}
+
+MINIASYNC_EXPORT void
+data_mover_threads_set_memset_fn(struct data_mover_threads *dmt,
+	memset_fn op_memset)
+{
+	dmt->fns.set = op_memset;
+}
