@@ -200,26 +200,26 @@ pmemblk_nblock(PMEMblkpool *pbp)
 	return btt_nlba(pbp->btt);
 }
 
-static int
-block_check(long long blockno)
+int
+blk_block_check(long long blockno)
 {
 	if (blockno < 0)
 		return err_set(EINVAL, "negative block number");
 	return 0;
 }
 
-static int
-writable_block_check(PMEMblkpool *pbp, long long blockno)
+int
+blk_writable_block_check(PMEMblkpool *pbp, long long blockno)
 {
 	if (pbp->rdonly)
 		return err_set(EROFS, "EROFS (pool is read-only)");
-	return block_check(blockno);
+	return blk_block_check(blockno);
 }
 
 EXPORT int
 pmemblk_read(PMEMblkpool *pbp, void *buf, long long blockno)
 {
-	if (block_check(blockno) != 0)
+	if (blk_block_check(blockno) != 0)
 		return -1;
 	return btt_read(pbp->btt, (uint64_t)blockno, buf);
 }
@@ -227,7 +227,7 @@ pmemblk_read(PMEMblkpool *pbp, void *buf, long long blockno)
 EXPORT int
 pmemblk_write(PMEMblkpool *pbp, const void *buf, long long blockno)
 {
-	if (writable_block_check(pbp, blockno) != 0)
+	if (blk_writable_block_check(pbp, blockno) != 0)
 		return -1;
 	return btt_write(pbp->btt, (uint64_t)blockno, buf);
 }
@@ -235,7 +235,7 @@ pmemblk_write(PMEMblkpool *pbp, const void *buf, long long blockno)
 EXPORT int
 pmemblk_set_zero(PMEMblkpool *pbp, long long blockno)
 {
-	if (writable_block_check(pbp, blockno) != 0)
+	if (blk_writable_block_check(pbp, blockno) != 0)
 		return -1;
 	return btt_set_zero(pbp->btt, (uint64_t)blockno);
 }
@@ -243,7 +243,7 @@ pmemblk_set_zero(PMEMblkpool *pbp, long long blockno)
 EXPORT int
 pmemblk_set_error(PMEMblkpool *pbp, long long blockno)
 {
-	if (writable_block_check(pbp, blockno) != 0)
+	if (blk_writable_block_check(pbp, blockno) != 0)
 		return -1;
 	return btt_set_error(pbp->btt, (uint64_t)blockno);
 }

@@ -23,13 +23,20 @@ struct blk_desc {
 	int32_t is_zeroed;
 };
 
+struct vdm;
+
 struct pmemblk {
 	struct pool_file pf;
 	struct btt *btt;
 	size_t bsize;
 	bool rdonly;
+	struct vdm *vdm;	/* async copies; NULL: built-in sync mover */
 	char path[];		/* for messages */
 };
+
+/* The checks every block operation makes before touching the BTT. */
+int blk_block_check(long long blockno);
+int blk_writable_block_check(struct pmemblk *pbp, long long blockno);
 
 /* Settings the ctl namespace changes; read by create and open. */
 struct blk_config {

@@ -1,0 +1,252 @@
+/*
+ * async.c -- pmemblk_xcreate, pmemblk_xopen and the read/write futures.
+ *
+ * A future is a state machine resumed by each poll; no poll ever waits:
+ *
+ *   write: take a lane whose free block nobody reads -> copy the data into
+ *          that block through the pool's vdm -> make it durable (the
+ *          mover's VDM_F_MEM_DURABLE, a vdm_flush on pmem, msync inline
+ *          otherwise) -> commit flog and map inline -> release the lane
+ *   read:  find the block and register as its reader -> copy it out
+ *          through the vdm (or zero-fill) -> unregister
+ *
+ * Only lane ownership and the reader registration span polls; neither is
+ * a mutex, so a future may be finished by another thread. The private
+ * state lives inside the future and holds no pointer into the future
+ * itself, so the future may be moved between polls.
+ *
+ * Pools without a vdm use the built-in synchronous mover: the copy runs
+ * inline through the pool's persistence backend, within the first poll.
+ */
+#include <errno.h>
+#include <string.h>
+
+#define PMEMBLK_USE_MINIASYNC 1
+#include "libpmemblk.h"
+
+#include "blk.h"
+#include "btt.h"
+#include "out.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+enum step { STEP_START = 0, STEP_COPY, STEP_FLUSH };
+
+struct write_state {
+	struct vdm_operation_future op;	/* the mover's copy or flush */
+	struct btt_write_op btt;
+	uint32_t step;
+};
+
+struct read_state {
+	struct vdm_operation_future op;
+	struct btt_read_op btt;
+	uint32_t step;
+};
+
+_Static_assert(sizeof(struct write_state) <= PMEMBLK_ASYNC_INTERNAL_SIZE,
+	"write state fits the future");
+_Static_assert(sizeof(struct read_state) <= PMEMBLK_ASYNC_INTERNAL_SIZE,
+	"read state fits the future");
+
+EXPORT PMEMblkpool *
+pmemblk_xcreate(const char *path, size_t bsize, size_t poolsize, mode_t mode,
+	struct vdm *vdm)
+{
+	PMEMblkpool *pbp = pmemblk_create(path, bsize, poolsize, mode);
+	if (pbp != NULL)
+		pbp->vdm = vdm;
+	return pbp;
+}
+
+EXPORT PMEMblkpool *
+pmemblk_xopen(const char *path, size_t bsize, struct vdm *vdm)
+{
+	PMEMblkpool *pbp = pmemblk_open(path, bsize);
+	if (pbp != NULL)
+		pbp->vdm = vdm;
+	return pbp;
+}
+
+/*
+ * Polls the mover's operation: 1 while it runs, 0 once it succeeded,
+ * -1 (errno set) if the mover failed.
+ */
+static int
+mover_poll(struct vdm_operation_future *op, struct future_notifier *notifier)
+{
+	if (future_poll(FUTURE_AS_RUNNABLE(op), notifier) !=
+			FUTURE_STATE_COMPLETE)
+		return 1;
+	switch (op->output.result) {
+	case VDM_SUCCESS:
+		return 0;
+	case VDM_ERROR_OUT_OF_MEMORY:
+		return err_set(ENOMEM, "data mover out of memory");
+	default:
+		return err_set(EIO, "data mover failed (result %d)",
+			(int)op->output.result);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* write                                                               */
+
+static enum future_state
+write_done(struct pmemblk_write_async_data *data,
+	struct pmemblk_write_async_output *out, int ret)
+{
+	data->stage = PMEMBLK_WRITE_COMPLETE;
+	out->return_value = ret;
+	return FUTURE_STATE_COMPLETE;
+}
+
+/*
+ * On pmem the copied lines must be written back before the commit; unless
+ * the mover promises durable copies, it does that too, off this thread.
+ */
+static bool
+needs_vdm_flush(PMEMblkpool *pbp)
+{
+	return !btt_ops(pbp->btt)->flush_is_sync &&
+		!vdm_is_supported(pbp->vdm, VDM_F_MEM_DURABLE);
+}
+
+static enum future_state
+write_task(struct future_context *ctx, struct future_notifier *notifier)
+{
+	struct pmemblk_write_async_data *data = future_context_get_data(ctx);
+	struct pmemblk_write_async_output *out = future_context_get_output(ctx);
+	struct write_state *st = (struct write_state *)&data->internal;
+	PMEMblkpool *pbp = data->pbp;
+
+	if (notifier != NULL)
+		notifier->notifier_used = FUTURE_NOTIFIER_NONE;
+
+	if (st->step == STEP_START) {
+		if (blk_writable_block_check(pbp, data->blockno) != 0)
+			return write_done(data, out, -1);
+		switch (btt_write_begin(pbp->btt, (uint64_t)data->blockno,
+				false, &st->btt)) {
+		case BTT_STEP_ERROR:
+			return write_done(data, out, -1);
+		case BTT_STEP_BUSY:
+			data->stage = PMEMBLK_WRITE_WAITING_FOR_LANE;
+			return FUTURE_STATE_RUNNING;
+		case BTT_STEP_DONE:
+			break;
+		}
+		data->stage = PMEMBLK_WRITE_IN_PROGRESS;
+		const struct persist_ops *ops = btt_ops(pbp->btt);
+		if (pbp->vdm == NULL) {
+			ops->copy(ops, st->btt.dest, data->buf, pbp->bsize);
+			return write_done(data, out,
+				btt_write_commit(pbp->btt, &st->btt));
+		}
+		/* a durable copy means something only on pmem */
+		uint64_t flags = !ops->flush_is_sync &&
+			vdm_is_supported(pbp->vdm, VDM_F_MEM_DURABLE) ?
+			VDM_F_MEM_DURABLE : 0;
+		st->op = vdm_memcpy(pbp->vdm, st->btt.dest, data->buf,
+			pbp->bsize, flags);
+		st->step = STEP_COPY;
+	}
+
+	for (;;) {
+		int ret = mover_poll(&st->op, notifier);
+		if (ret > 0)
+			return FUTURE_STATE_RUNNING;
+		if (ret < 0) {
+			/* the block keeps its old data and map entry */
+			btt_write_cancel(pbp->btt, &st->btt);
+			return write_done(data, out, -1);
+		}
+		if (st->step == STEP_FLUSH || !needs_vdm_flush(pbp))
+			break;
+		st->op = vdm_flush(pbp->vdm, st->btt.dest, pbp->bsize, 0);
+		st->step = STEP_FLUSH;
+	}
+	const struct persist_ops *ops = btt_ops(pbp->btt);
+	if (ops->flush_is_sync)
+		ops->flush(ops, st->btt.dest, pbp->bsize);	/* msync */
+	return write_done(data, out, btt_write_commit(pbp->btt, &st->btt));
+}
+
+EXPORT struct pmemblk_write_async_future
+pmemblk_write_async(PMEMblkpool *pbp, void *buf, long long blockno)
+{
+	struct pmemblk_write_async_future fut;
+	memset(&fut.data, 0, sizeof(fut.data));
+	fut.data.pbp = pbp;
+	fut.data.buf = buf;
+	fut.data.blockno = blockno;
+	fut.data.stage = PMEMBLK_WRITE_INITIALIZED;
+	fut.output.return_value = -1;
+	FUTURE_INIT(&fut, write_task);
+	return fut;
+}
+
+/* ------------------------------------------------------------------ */
+/* read                                                                */
+
+static enum future_state
+read_done(struct pmemblk_read_async_data *data,
+	struct pmemblk_read_async_output *out, int ret)
+{
+	data->stage = PMEMBLK_READ_COMPLETE;
+	out->return_value = ret;
+	return FUTURE_STATE_COMPLETE;
+}
+
+static enum future_state
+read_task(struct future_context *ctx, struct future_notifier *notifier)
+{
+	struct pmemblk_read_async_data *data = future_context_get_data(ctx);
+	struct pmemblk_read_async_output *out = future_context_get_output(ctx);
+	struct read_state *st = (struct read_state *)&data->internal;
+	PMEMblkpool *pbp = data->pbp;
+
+	if (notifier != NULL)
+		notifier->notifier_used = FUTURE_NOTIFIER_NONE;
+
+	if (st->step == STEP_START) {
+		if (blk_block_check(data->blockno) != 0 ||
+				btt_read_begin(pbp->btt, (uint64_t)data->blockno,
+					&st->btt) != 0)
+			return read_done(data, out, -1);
+		data->stage = PMEMBLK_READ_IN_PROGRESS;
+		void *src = (void *)st->btt.src;
+		if (pbp->vdm == NULL) {
+			if (src != NULL)
+				memcpy(data->buf, src, pbp->bsize);
+			else
+				memset(data->buf, 0, pbp->bsize);
+			btt_read_end(pbp->btt, &st->btt);
+			return read_done(data, out, 0);
+		}
+		st->op = src != NULL ?
+			vdm_memcpy(pbp->vdm, data->buf, src, pbp->bsize, 0) :
+			vdm_memset(pbp->vdm, data->buf, 0, pbp->bsize, 0);
+		st->step = STEP_COPY;
+	}
+
+	int ret = mover_poll(&st->op, notifier);
+	if (ret > 0)
+		return FUTURE_STATE_RUNNING;
+	btt_read_end(pbp->btt, &st->btt);
+	return read_done(data, out, ret);
+}
+
+EXPORT struct pmemblk_read_async_future
+pmemblk_read_async(PMEMblkpool *pbp, void *buf, long long blockno)
+{
+	struct pmemblk_read_async_future fut;
+	memset(&fut.data, 0, sizeof(fut.data));
+	fut.data.pbp = pbp;
+	fut.data.buf = buf;
+	fut.data.blockno = blockno;
+	fut.data.stage = PMEMBLK_READ_INITIALIZED;
+	fut.output.return_value = -1;
+	FUTURE_INIT(&fut, read_task);
+	return fut;
+}
