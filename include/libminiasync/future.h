@@ -213,8 +213,20 @@ typedef void (*future_map_fn)(struct future_context *lhs,
 typedef void (*future_init_fn)(void *future,
 	struct future_context *chain_fut, void *arg);
 
+/*
+ * Chain entries are declared by users as anonymous structs of the same
+ * layout and accessed through this generic view. may_alias tells the
+ * compiler the two views are one object, so type-based alias analysis
+ * cannot reorder accesses between them (the layout is unaffected).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define FUTURE_CHAIN_ENTRY_MAY_ALIAS_ __attribute__((__may_alias__))
+#else
+#define FUTURE_CHAIN_ENTRY_MAY_ALIAS_
+#endif
+
 /* The generic view of an entry; its future's data and output follow. */
-struct future_chain_entry {
+struct FUTURE_CHAIN_ENTRY_MAY_ALIAS_ future_chain_entry {
 	future_map_fn map;
 	void *map_arg;
 	future_init_fn init;
