@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+#
+# compare.sh -- run pmemblk_bench on our libpmemblk and on PMDK's, alternated,
+# and print a markdown table of medians and ratios (issue 8).
+#
+# Usage: bench/compare.sh [options] BUILD_DIR
+#
+#   BUILD_DIR is a CMake build directory of this project: the benchmark is
+#   BUILD_DIR/bench/pmemblk_bench and our library BUILD_DIR/src/libpmemblk.so.1.
+#   "ours" runs with LD_LIBRARY_PATH=BUILD_DIR/src, "PMDK" with LD_LIBRARY_PATH
+#   empty (the system's libpmemblk.so.1 from Debian's libpmemblk1). The same
+#   binary is used for both; each run prints which file it loaded, and the
+#   script stops if that is not the expected one.
+#
+#   For every case the runs go ours, PMDK, raw, ours, PMDK, raw, ... (--pairs
+#   rounds), each on a new pool that is removed afterwards, and the table shows
+#   the median of each. "raw" is the same workload on a plain pmem_map_file()
+#   mapping of the same size with the matching persistence: --raw clwb (copy,
+#   flush of each line, SFENCE) for the PMEM_IS_PMEM_FORCE=1 cases, --raw msync
+#   for the msync case. Then --open-bench and --create-bench, alternated too.
+#
+# Options:
+#   -d, --duration SEC      measured seconds per run (default 5)
+#   -p, --pairs N           ours/PMDK rounds per case (default 3)
+#   -s, --size SIZE         pool size of the forced-pmem cases (default 1G)
+#       --msync-size SIZE   pool size of the msync case (default 256M)
+#       --msync-duration S  duration of the msync case (default: --duration)
+#       --open-size SIZE    pool size for --open-bench (default 4G)
+#       --create-size SIZE  pool size for --create-bench (default 1G)
+#       --cases LIST        comma-separated case names (default: all; see
+#                           --list)
+#       --list              print the cases and exit
+#       --libs LIST         "ours,pmdk" (default), "ours" or "pmdk"
+#       --nt                also run --raw nt for the forced-pmem cases
+#       --no-raw            skip the raw baselines
+#       --no-open-create    skip the open and create benchmarks
+#       --dir DIR           where pools are created (default /dev/shm)
+#       --bench PATH        benchmark binary (default BUILD_DIR/bench/pmemblk_bench)
+#       --ours-libdir DIR   directory of our libpmemblk.so.1 (default BUILD_DIR/src)
+#       --out FILE          also write the report (markdown) to FILE
+#       --log FILE          append every RESULT line to FILE
+#       --quick             1 s per run, 1 pair, 256 MiB pools (CI, a few minutes)
+#       --smoke             ours + raw only, one mixed case with content checks,
+#                           64 MiB, 1 s (the bench_smoke ctest); exit 0 = ok
+#
+# Examples:
+#   bench/compare.sh build                      # full run, about 15 minutes
+#   bench/compare.sh --quick build              # smoke of the whole matrix
+#   bench/compare.sh -d 3 -p 5 --cases w4k-rand,w512-rand build
+#
+# Exit status: 0 when every run succeeded (including its content checks).
+
+set -euo pipefail
+
+die() { echo "compare.sh: $*" >&2; exit 1; }
+
+duration=5 pairs=3 size=1G msync_size=256M msync_duration=''
+open_size=4G create_size=1G cases='' libs=ours,pmdk nt=0 raw=1 open_create=1
+dir=/dev/shm bench='' ours_libdir='' out='' log='' smoke=0 build='' verify=100
+argv_copy="$*"
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-d|--duration) duration=$2; shift 2 ;;
+	-p|--pairs) pairs=$2; shift 2 ;;
+	-s|--size) size=$2; shift 2 ;;
+	--msync-size) msync_size=$2; shift 2 ;;
+	--msync-duration) msync_duration=$2; shift 2 ;;
+	--open-size) open_size=$2; shift 2 ;;
+	--create-size) create_size=$2; shift 2 ;;
+	--cases) cases=$2; shift 2 ;;
+	--libs) libs=$2; shift 2 ;;
+	--nt) nt=1; shift ;;
+	--no-raw) raw=0; shift ;;
+	--no-open-create) open_create=0; shift ;;
+	--dir) dir=$2; shift 2 ;;
+	--bench) bench=$2; shift 2 ;;
+	--ours-libdir) ours_libdir=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--quick) duration=1 pairs=1 size=256M msync_size=64M open_size=1G
+		create_size=256M; shift ;;
+	--smoke) smoke=1; shift ;;
+	--list) list_only=1; shift ;;
+	-h|--help) sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option $1 (see --help)" ;;
+	*) [ -z "$build" ] || die "more than one BUILD_DIR"; build=$1; shift ;;
+	esac
+done
+: "${msync_duration:=$duration}"
+
+# name | PMEM_IS_PMEM_FORCE | pool size | duration | raw mode | target ours/PMDK | bench args
+# (PMEM_IS_PMEM_FORCE=0 makes both libraries treat the file as non-pmem,
+# i.e. msync mode, even on a real DAX file system.)
+case_table() {
+	cat <<EOF
+w4k-rand|1|$size|$duration|clwb|>= 1.3|--op write --pattern rand --bsize 4096 --threads 1
+w512-rand|1|$size|$duration|clwb|>= 1.8|--op write --pattern rand --bsize 512 --threads 1
+w512-rand-2t|1|$size|$duration|clwb||--op write --pattern rand --bsize 512 --threads 2
+r4k-rand|1|$size|$duration|clwb|>= 1.0|--op read --pattern rand --bsize 4096 --threads 1
+r512-rand|1|$size|$duration|clwb|>= 1.3|--op read --pattern rand --bsize 512 --threads 1
+w4k-seq|1|$size|$duration|clwb||--op write --pattern seq --bsize 4096 --threads 1
+mix4k-rand|1|$size|$duration|clwb||--op mix --read-pct 50 --pattern rand --bsize 4096 --threads 1
+w4k-rand-msync|0|$msync_size|$msync_duration|msync|>= 1.3|--op write --pattern rand --bsize 4096 --threads 1
+EOF
+}
+
+if [ "${list_only:-0}" = 1 ]; then
+	case_table | awk -F'|' '{ printf "%-16s PMEM_IS_PMEM_FORCE=%s size=%s raw=%s  %s\n", $1, $2, $3, $5, $7 }'
+	exit 0
+fi
+
+[ -n "$build" ] || die "usage: compare.sh [options] BUILD_DIR (see --help)"
+[ -n "$bench" ] || bench=$build/bench/pmemblk_bench
+[ -n "$ours_libdir" ] || ours_libdir=$build/src
+[ -x "$bench" ] || die "no benchmark binary at $bench (build the pmemblk_bench target)"
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || die "bad --pairs $pairs"
+
+if [ "$smoke" = 1 ]; then
+	libs=ours pairs=1 nt=0 raw=1 open_create=0
+	verify=10
+	smoke_case="smoke-mix4k|1|64M|1|clwb||--op mix --pattern rand --bsize 4096 --threads 2"
+fi
+
+want_ours=0 want_pmdk=0
+case ",$libs," in *,ours,*) want_ours=1 ;; esac
+case ",$libs," in *,pmdk,*) want_pmdk=1 ;; esac
+[ $want_ours = 1 ] || [ $want_pmdk = 1 ] || die "bad --libs '$libs'"
+if [ $want_ours = 1 ]; then
+	[ -e "$ours_libdir/libpmemblk.so.1" ] ||
+		die "our library is not at $ours_libdir/libpmemblk.so.1 (use --libs pmdk to run PMDK only)"
+	ours_libdir=$(cd "$ours_libdir" && pwd -P)
+fi
+if [ ! -d "$dir" ] || [ ! -w "$dir" ]; then
+	[ "$smoke" = 1 ] || die "pool directory $dir is not writable"
+	dir=${TMPDIR:-/tmp}
+fi
+
+pool=$dir/pmemblk_compare.$$.pool
+trap 'rm -f "$pool"' EXIT
+
+# one RESULT key from a RESULT line
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR == 0) print "";
+		      else if (NR % 2) print v[(NR + 1) / 2];
+		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio a/b with 2 decimals, "-" when either is missing
+ratio() {
+	if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+kops() {
+	if [ -z "$1" ]; then echo "-"; return; fi
+	awk -v a="$1" 'BEGIN { printf "%.1f", a / 1000 }'
+}
+
+# run_bench WHICH FORCE ARGS... -> sets $result (the RESULT line)
+# WHICH is ours, pmdk or raw; FORCE the PMEM_IS_PMEM_FORCE value.
+run_bench() {
+	local which=$1 force=$2 libpath errfile
+	shift 2
+	case $which in
+	ours) libpath=$ours_libdir ;;
+	*) libpath= ;;
+	esac
+	errfile=$(mktemp)
+	rm -f "$pool"
+	if ! result=$(env LD_LIBRARY_PATH="$libpath" PMEM_IS_PMEM_FORCE="$force" \
+			"$bench" --pool "$pool" --fresh --cleanup "$@" 2>"$errfile"); then
+		echo "compare.sh: run failed: $which PMEM_IS_PMEM_FORCE=$force $bench $*" >&2
+		cat "$errfile" >&2
+		rm -f "$errfile"
+		exit 1
+	fi
+	rm -f "$errfile" "$pool"
+	result=$(grep '^RESULT ' <<<"$result" || true)
+	[ -n "$result" ] || die "no RESULT line from: $which $bench $*"
+	[ -z "$log" ] || echo "$which $result" >>"$log"
+
+	local lib
+	lib=$(field lib "$result")
+	case $which in
+	ours) [[ $lib == "$ours_libdir"/* ]] ||
+		die "ours run loaded $lib, not a library in $ours_libdir" ;;
+	pmdk) [[ $lib != "$ours_libdir"/* && $lib != unknown ]] ||
+		die "PMDK run loaded $lib (is LD_LIBRARY_PATH or ld.so.conf pointing at our build?)" ;;
+	esac
+	if [ "$(field verify_fail "$result")" != "" ] &&
+			[ "$(field verify_fail "$result")" != 0 ]; then
+		die "content check failed: $which $*"
+	fi
+}
+
+declare -A ops p50 p99
+report=$(mktemp)
+trap 'rm -f "$pool" "$report"' EXIT
+
+if [ "$smoke" = 1 ]; then
+	table=$smoke_case
+else
+	table=$(case_table)
+	if [ -n "$cases" ]; then
+		table=$(awk -F'|' -v want=",$cases," 'index(want, "," $1 ",")' <<<"$table")
+		[ -n "$table" ] || die "no case matches --cases $cases (see --list)"
+	fi
+fi
+
+ncases=$(grep -c . <<<"$table")
+nforced=$(grep -c '^[^|]*|1|' <<<"$table" || true)
+total=$(( pairs * (ncases * (want_ours + want_pmdk + raw) + raw * nt * nforced) ))
+n=0
+started=$(date +%s)
+
+while IFS='|' read -r name force psize dur rawmode target args; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086 # args is a word list on purpose
+	for ((round = 1; round <= pairs; round++)); do
+		for which in ours pmdk raw nt; do
+			case $which in
+			ours) [ $want_ours = 1 ] || continue
+				set -- ;;
+			pmdk) [ $want_pmdk = 1 ] || continue
+				set -- ;;
+			raw) [ $raw = 1 ] || continue
+				set -- --raw "$rawmode" ;;
+			nt) if [ $raw = 0 ] || [ $nt = 0 ] || [ "$force" != 1 ]; then
+					continue
+				fi
+				set -- --raw nt ;;
+			esac
+			n=$((n + 1))
+			run_bench "$which" "$force" "$@" $args --size "$psize" \
+				--duration "$dur" --verify-sample="$verify"
+			ops[$name,$which]+=" $(field ops_per_s "$result")"
+			p50[$name,$which]+=" $(field p50_us "$result")"
+			p99[$name,$which]+=" $(field p99_us "$result")"
+			printf '[%d/%d] %-15s %-4s round %d: %9.0f ops/s  p50 %s us  p99 %s us\n' \
+				"$n" "$total" "$name" "$which" "$round" \
+				"$(field ops_per_s "$result")" "$(field p50_us "$result")" \
+				"$(field p99_us "$result")" >&2
+		done
+	done
+done <<<"$table"
+
+med() { # med ARRAY CASE WHICH
+	local -n arr=$1
+	# shellcheck disable=SC2086
+	median ${arr[$2,$3]:-}
+}
+
+lat() { # lat CASE WHICH -> "p50 / p99" medians
+	local a b
+	a=$(med p50 "$1" "$2") b=$(med p99 "$1" "$2")
+	if [ -n "$a" ]; then printf '%.2f / %.2f' "$a" "$b"; else echo "-"; fi
+}
+
+scale() { # 2-thread / 1-thread throughput of the 512 B write case
+	ratio "$(med ops w512-rand-2t "$1")" "$(med ops w512-rand "$1")"
+}
+
+{
+	echo "## pmemblk_bench: ours vs PMDK 1.12.1"
+	echo
+	commit=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), pools in $dir"
+	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; ops/s in thousands (kops/s), latency p50/p99 in us."
+	echo
+	echo "| case | ours kops/s | PMDK kops/s | ours/PMDK | target | raw kops/s | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	while IFS='|' read -r name force psize dur rawmode target args; do
+		[ -n "$name" ] || continue
+		o=$(med ops "$name" ours) p=$(med ops "$name" pmdk) r=$(med ops "$name" raw)
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+			"$name" "$(kops "$o")" "$(kops "$p")" "$(ratio "$o" "$p")" \
+			"${target:--}" "$( [ -n "$r" ] && echo "$(kops "$r") ($rawmode)" || echo -)" \
+			"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" ours)" "$(lat "$name" pmdk)"
+	done <<<"$table"
+	echo
+	if [ "$nt" = 1 ]; then
+		echo "Non-temporal raw limit (--raw nt), kops/s:"
+		while IFS='|' read -r name force psize dur rawmode target args; do
+			t=$(med ops "$name" nt)
+			[ -n "$t" ] || continue
+			echo "- $name: $(kops "$t"); ours/nt $(ratio "$(med ops "$name" ours)" "$t"), PMDK/nt $(ratio "$(med ops "$name" pmdk)" "$t")"
+		done <<<"$table"
+		echo
+	fi
+	if grep -q '^w512-rand|' <<<"$table" && grep -q '^w512-rand-2t|' <<<"$table"; then
+		echo "Scaling, 512 B random write, 2 threads / 1 thread: ours $(scale ours)x, PMDK $(scale pmdk)x, raw $(scale raw)x (target: ours >= 1.8x)."
+		echo
+	fi
+} >"$report"
+
+if [ "$open_create" = 1 ]; then
+	declare -A open_us rss_kib create_ratio create_ms falloc_ms
+	for ((round = 1; round <= pairs; round++)); do
+		for which in ours pmdk; do
+			[ "$which" = ours ] && [ $want_ours = 0 ] && continue
+			[ "$which" = pmdk ] && [ $want_pmdk = 0 ] && continue
+			run_bench "$which" 1 --open-bench --size "$open_size" --iterations 10
+			open_us[$which]+=" $(field open_us "$result")"
+			rss_kib[$which]+=" $(field rss_open_kib "$result")"
+			echo "open  $which round $round: $(field open_us "$result") us, VmRSS +$(field rss_open_kib "$result") KiB" >&2
+			run_bench "$which" 1 --create-bench --size "$create_size" --iterations 3
+			create_ratio[$which]+=" $(field create_over_fallocate "$result")"
+			create_ms[$which]+=" $(field create_ms "$result")"
+			falloc_ms[$which]+=" $(field fallocate_ms "$result")"
+			echo "create $which round $round: $(field create_ms "$result") ms vs fallocate $(field fallocate_ms "$result") ms" >&2
+		done
+	done
+	m() { local -n a=$1; # shellcheck disable=SC2086
+		median ${a[$2]:-}; }
+	{
+		echo "| open / create (PMEM_IS_PMEM_FORCE=1) | ours | PMDK | target |"
+		echo "|---|---:|---:|---:|"
+		echo "| pmemblk_open of a $open_size pool, us | $(m open_us ours) | $(m open_us pmdk) | <= 1000 |"
+		echo "| VmRSS growth at open, KiB | $(m rss_kib ours) | $(m rss_kib pmdk) | independent of pool size |"
+		echo "| pmemblk_create of $create_size, ms | $(m create_ms ours) | $(m create_ms pmdk) | |"
+		echo "| open + posix_fallocate of $create_size, ms | $(m falloc_ms ours) | $(m falloc_ms pmdk) | |"
+		echo "| create / posix_fallocate | $(m create_ratio ours) | $(m create_ratio pmdk) | <= 1.10 |"
+		echo
+	} >>"$report"
+fi
+
+echo "Total time: $(( $(date +%s) - started )) s." >>"$report"
+cat "$report"
+[ -z "$out" ] || cp "$report" "$out"
+exit 0
