@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * op_pool.c -- the pool is one array of blocks plus a lock-free queue of
- * the free ones. The queue is exactly as large as the pool, so giving a
- * block back can never fail, and the bound on outstanding operations is
- * the pool's capacity.
+ * the free ones; the bound on outstanding operations is the pool's
+ * capacity.
+ *
+ * The queue has twice as many cells as the pool has blocks. With exactly
+ * as many, a block given back could land on the cell whose previous value
+ * another thread has claimed but not yet released, and the push would
+ * report "full" although the pool is not: the block would leak. Twice the
+ * cells make that a stall of a whole pool's worth of operations, and
+ * op_pool_put retries for that case instead of dropping the block.
  */
+#include <sched.h>
 #include <stdlib.h>
 
 #include "mpmc_queue.h"
@@ -28,7 +35,7 @@ op_pool_new(size_t capacity, size_t size)
 
 	size_t stride = (size + BLOCK_ALIGN - 1) & ~(size_t)(BLOCK_ALIGN - 1);
 	pool->blocks = aligned_alloc(BLOCK_ALIGN, capacity * stride);
-	pool->free_blocks = mpmc_queue_new(capacity);
+	pool->free_blocks = mpmc_queue_new(2 * capacity);
 	if (pool->blocks == NULL || pool->free_blocks == NULL) {
 		op_pool_delete(pool);
 		return NULL;
@@ -58,5 +65,6 @@ op_pool_get(struct op_pool *pool)
 void
 op_pool_put(struct op_pool *pool, void *block)
 {
-	mpmc_queue_push(pool->free_blocks, block);
+	while (!mpmc_queue_push(pool->free_blocks, block))
+		sched_yield();
 }
