@@ -315,6 +315,13 @@ ut_hdr_store(const char *path, struct pool_hdr *hdr, bool fix_csum)
 	ut_file_write_at(path, 0, hdr, sizeof(*hdr));
 }
 
+bool
+ut_info_csum_ok(const struct btt_info *info)
+{
+	return checksum_valid(info, sizeof(*info), BTT_INFO_CSUM_OFF,
+		sizeof(*info));
+}
+
 void
 ut_info_load(const char *path, uint64_t off, struct btt_info *info)
 {
@@ -453,4 +460,28 @@ ut_ns_block(struct ut_ns *ns, uint32_t block)
 {
 	struct btt_info *in = ut_ns_info(ns);
 	return ns->mem + in->dataoff + (uint64_t)block * in->internal_lbasize;
+}
+
+uint32_t
+ut_btt_write_on(struct btt *btt, uint64_t lba, const void *buf, size_t bsize,
+	int lane)
+{
+	struct btt_write_op held[BTT_DEFAULT_NFREE], op;
+	unsigned nheld = 0;
+	for (;;) {
+		if (btt_write_begin(btt, lba, false, &op) != BTT_STEP_DONE)
+			UT_FAIL("btt_write_begin(%llu): %s",
+				(unsigned long long)lba, pmemblk_errormsg());
+		if (lane < 0 || op.lane == (uint32_t)lane)
+			break;
+		UT_ASSERT(nheld < BTT_DEFAULT_NFREE);
+		held[nheld++] = op;
+	}
+	while (nheld > 0)
+		btt_write_cancel(btt, &held[--nheld]);
+	memcpy(op.dest, buf, bsize);
+	if (btt_write_commit(btt, &op) != 0)
+		UT_FAIL("btt_write_commit(%llu): %s", (unsigned long long)lba,
+			pmemblk_errormsg());
+	return op.lane;
 }

@@ -22,6 +22,7 @@
 
 #include "btt.h"
 #include "btt_layout.h"
+#include "libpmemblk.h"
 #include "pool_hdr.h"
 #include "ut.h"
 
@@ -100,6 +101,8 @@ void ut_hdr_load(const char *path, struct pool_hdr *hdr);
 /* Stores the header, first recomputing its checksum when `fix_csum`. */
 void ut_hdr_store(const char *path, struct pool_hdr *hdr, bool fix_csum);
 
+/* Whether an info block's stored checksum matches its bytes. */
+bool ut_info_csum_ok(const struct btt_info *info);
 void ut_info_load(const char *path, uint64_t off, struct btt_info *info);
 void ut_info_store(const char *path, uint64_t off, struct btt_info *info,
 	bool fix_csum);
@@ -139,6 +142,14 @@ uint32_t *ut_ns_map(struct ut_ns *ns);
 struct btt_flog *ut_ns_flog_pair(struct ut_ns *ns, uint32_t lane);
 /* Address of post-map block `block` in the data area. */
 uint8_t *ut_ns_block(struct ut_ns *ns, uint32_t block);
+
+/*
+ * Writes bsize bytes of buf to lba through the write steps and returns the
+ * lane used. With lane >= 0 the write is forced onto that lane (the other
+ * lanes the engine offers are held meanwhile, then released).
+ */
+uint32_t ut_btt_write_on(struct btt *btt, uint64_t lba, const void *buf,
+	size_t bsize, int lane);
 
 /* Index (0/1) of a flog pair's current slot per FORMAT.md §6, -1 none. */
 int ut_flog_current(const struct btt_flog slot[2]);
