@@ -214,7 +214,7 @@ fi
 ncases=$(grep -c . <<<"$table")
 nforced=$(grep -c '^[^|]*|1|' <<<"$table" || true)
 total=$(( pairs * (ncases * (want_ours + want_pmdk + raw) + raw * nt * nforced) ))
-n=0
+n=0 min_cpu=9 min_cpu_run=''
 started=$(date +%s)
 
 while IFS='|' read -r name force psize dur rawmode target args; do
@@ -240,6 +240,10 @@ while IFS='|' read -r name force psize dur rawmode target args; do
 			ops[$name,$which]+=" $(field ops_per_s "$result")"
 			p50[$name,$which]+=" $(field p50_us "$result")"
 			p99[$name,$which]+=" $(field p99_us "$result")"
+			cpu=$(field cpu_util "$result")
+			if awk -v c="$cpu" -v m="$min_cpu" 'BEGIN { exit !(c < m) }'; then
+				min_cpu=$cpu min_cpu_run="$name $which round $round"
+			fi
 			printf '[%d/%d] %-15s %-4s round %d: %9.0f ops/s  p50 %s us  p99 %s us\n' \
 				"$n" "$total" "$name" "$which" "$round" \
 				"$(field ops_per_s "$result")" "$(field p50_us "$result")" \
@@ -260,6 +264,12 @@ lat() { # lat CASE WHICH -> "p50 / p99" medians
 	if [ -n "$a" ]; then printf '%.2f / %.2f' "$a" "$b"; else echo "-"; fi
 }
 
+rawcell() { # rawcell OPS MODE ARGS: raw reads are a plain memcpy in every mode
+	local mode=$2
+	[[ $3 == *"--op read"* ]] && mode=memcpy
+	if [ -n "$1" ]; then echo "$(kops "$1") ($mode)"; else echo "-"; fi
+}
+
 scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	ratio "$(med ops w512-rand-2t "$1")" "$(med ops w512-rand "$1")"
 }
@@ -278,7 +288,7 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 		o=$(med ops "$name" ours) p=$(med ops "$name" pmdk) r=$(med ops "$name" raw)
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 			"$name" "$(kops "$o")" "$(kops "$p")" "$(ratio "$o" "$p")" \
-			"${target:--}" "$( [ -n "$r" ] && echo "$(kops "$r") ($rawmode)" || echo -)" \
+			"${target:--}" "$(rawcell "$r" "$rawmode" "$args")" \
 			"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" ours)" "$(lat "$name" pmdk)"
 	done <<<"$table"
 	echo
@@ -289,6 +299,11 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 			[ -n "$t" ] || continue
 			echo "- $name: $(kops "$t"); ours/nt $(ratio "$(med ops "$name" ours)" "$t"), PMDK/nt $(ratio "$(med ops "$name" pmdk)" "$t")"
 		done <<<"$table"
+		echo
+	fi
+	if [ -n "$min_cpu_run" ]; then
+		echo "Lowest CPU use of a run (cpu_util: thread CPU time / wall time): $min_cpu ($min_cpu_run)." \
+			"Well below 1, other processes took the CPU and ops/s understate; compare p50 or rerun."
 		echo
 	fi
 	if grep -q '^w512-rand|' <<<"$table" && grep -q '^w512-rand-2t|' <<<"$table"; then
@@ -307,23 +322,28 @@ if [ "$open_create" = 1 ]; then
 			open_us[$which]+=" $(field open_us "$result")"
 			rss_kib[$which]+=" $(field rss_open_kib "$result")"
 			echo "open  $which round $round: $(field open_us "$result") us, VmRSS +$(field rss_open_kib "$result") KiB" >&2
-			run_bench "$which" 1 --create-bench --size "$create_size" --iterations 3
+			run_bench "$which" 1 --create-bench --size "$create_size" --iterations 5
 			create_ratio[$which]+=" $(field create_over_fallocate "$result")"
 			create_ms[$which]+=" $(field create_ms "$result")"
 			falloc_ms[$which]+=" $(field fallocate_ms "$result")"
 			echo "create $which round $round: $(field create_ms "$result") ms vs fallocate $(field fallocate_ms "$result") ms" >&2
 		done
 	done
-	m() { local -n a=$1; # shellcheck disable=SC2086
-		median ${a[$2]:-}; }
+	m() { # m ARRAY WHICH [DECIMALS]: formatted median
+		local -n a=$1
+		local v
+		# shellcheck disable=SC2086
+		v=$(median ${a[$2]:-})
+		if [ -n "$v" ]; then printf "%.${3:-1}f" "$v"; else echo "-"; fi
+	}
 	{
 		echo "| open / create (PMEM_IS_PMEM_FORCE=1) | ours | PMDK | target |"
 		echo "|---|---:|---:|---:|"
 		echo "| pmemblk_open of a $open_size pool, us | $(m open_us ours) | $(m open_us pmdk) | <= 1000 |"
-		echo "| VmRSS growth at open, KiB | $(m rss_kib ours) | $(m rss_kib pmdk) | independent of pool size |"
+		echo "| VmRSS growth at open, KiB | $(m rss_kib ours 0) | $(m rss_kib pmdk 0) | independent of pool size |"
 		echo "| pmemblk_create of $create_size, ms | $(m create_ms ours) | $(m create_ms pmdk) | |"
 		echo "| open + posix_fallocate of $create_size, ms | $(m falloc_ms ours) | $(m falloc_ms pmdk) | |"
-		echo "| create / posix_fallocate | $(m create_ratio ours) | $(m create_ratio pmdk) | <= 1.10 |"
+		echo "| create / posix_fallocate | $(m create_ratio ours 2) | $(m create_ratio pmdk 2) | <= 1.10 |"
 		echo
 	} >>"$report"
 fi

@@ -363,6 +363,15 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of the calling thread: excludes time other processes ran */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* splitmix64: tiny, fast, good enough for picking blocks */
 static inline uint64_t rng_next(uint64_t *state)
 {
@@ -655,6 +664,7 @@ struct worker {
 	uint64_t reads_seen;
 	uint64_t verified, verify_fail;
 	uint64_t t_end;
+	uint64_t cpu_ns;		/* thread CPU time while measuring */
 	int err;
 	char errmsg[256];
 	struct hist lat[2];		/* [0] writes, [1] reads */
@@ -879,6 +889,7 @@ static void *worker_main(void *arg)
 	const uint64_t t_measure = b->t_measure;
 	const uint64_t t_deadline = b->t_deadline;
 	uint64_t t0 = now_ns(), t1 = t0;
+	uint64_t cpu0 = t0 >= t_measure ? thread_cpu_ns() : 0;
 
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		uint64_t blk = next_block(w);
@@ -896,8 +907,11 @@ static void *worker_main(void *arg)
 		t1 = now_ns();
 		if (ret)
 			break;
-		if (t1 >= t_measure)
+		if (t1 >= t_measure) {
 			hist_add(&w->lat[is_read], t1 - t0);
+			if (cpu0 == 0)	/* first op after the warmup */
+				cpu0 = thread_cpu_ns();
+		}
 		if (is_read && verify_every &&
 				++w->reads_seen % verify_every == 0) {
 			verify_read(w, blk);
@@ -908,6 +922,7 @@ static void *worker_main(void *arg)
 		t0 = t1;
 	}
 	w->t_end = t1;
+	w->cpu_ns = cpu0 ? thread_cpu_ns() - cpu0 : 0;
 	return NULL;
 }
 
@@ -1209,10 +1224,11 @@ static int run_workload(struct config *c)
 		post_verify(&b, &b.w[0]);
 	if (b.w[0].err)
 		die("%s", b.w[0].errmsg);
-	uint64_t verified = 0, verify_fail = 0;
+	uint64_t verified = 0, verify_fail = 0, cpu_ns = 0;
 	for (unsigned i = 0; i < c->threads; i++) {
 		verified += b.w[i].verified;
 		verify_fail += b.w[i].verify_fail;
+		cpu_ns += b.w[i].cpu_ns;
 	}
 
 	double secs = (double)(t_end - b.t_measure) / 1e9;
@@ -1233,6 +1249,15 @@ static int run_workload(struct config *c)
 	RES_DBL(&r, "setup_s", setup_s);
 	RES_DBL(&r, "duration_s", secs);
 	add_lat_fields(&r, "", &all[2], secs, c->bsize);
+	/*
+	 * On a busy machine the threads lose CPU to other processes: the
+	 * throughput they would reach owning their CPUs is ops per CPU
+	 * second times threads. cpu_util below 1 shows how much was lost.
+	 */
+	double cpu_s = (double)cpu_ns / 1e9;
+	RES_DBL(&r, "cpu_util", secs > 0 ? cpu_s / (secs * c->threads) : 0);
+	RES_DBL(&r, "cpu_ops_per_s", cpu_s > 0 ?
+			(double)all[2].count / cpu_s * c->threads : 0);
 	if (c->read_pct > 0 && c->read_pct < 100) {
 		add_lat_fields(&r, "r_", &all[1], secs, c->bsize);
 		add_lat_fields(&r, "w_", &all[0], secs, c->bsize);
@@ -1252,6 +1277,11 @@ static int run_workload(struct config *c)
 				c->pattern == PAT_RAND ? "rand" : "seq",
 				c->threads, secs, minflt);
 		print_lat_line("total", &all[2], secs, c->bsize);
+		printf("  CPU use %.0f %% of %u thread(s): %.0f ops/s per "
+				"fully used thread(s)\n", secs > 0 ? 100 *
+				cpu_s / (secs * c->threads) : 0, c->threads,
+				cpu_s > 0 ? (double)all[2].count / cpu_s *
+				c->threads : 0);
 		if (c->read_pct > 0 && c->read_pct < 100) {
 			print_lat_line("read", &all[1], secs, c->bsize);
 			print_lat_line("write", &all[0], secs, c->bsize);
@@ -1416,8 +1446,9 @@ static int run_create_bench(struct config *c)
 	uint64_t *create_ns = calloc(n, sizeof(uint64_t));
 	uint64_t *close_ns = calloc(n, sizeof(uint64_t));
 	uint64_t *falloc_ns = calloc(n, sizeof(uint64_t));
+	uint64_t *ratio_ppm = calloc(n, sizeof(uint64_t));
 
-	if (!create_ns || !close_ns || !falloc_ns)
+	if (!create_ns || !close_ns || !falloc_ns || !ratio_ppm)
 		die("out of memory");
 	if (path_exists(c->pool)) {
 		if (!c->fresh)
@@ -1428,34 +1459,49 @@ static int run_create_bench(struct config *c)
 	if (c->size > (uint64_t)INT64_MAX)
 		die("--size too large");
 
-	/* alternate the two, so that both see the same machine state */
+	/*
+	 * Alternate the two, swapping which goes first each iteration, so
+	 * that both see the same machine state; the ratio is the median of
+	 * the per-iteration ratios (neighbours in time).
+	 */
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t t0 = now_ns();
-		PMEMblkpool *pbp = pmemblk_create(c->pool, c->bsize, c->size,
-				0600);
-		uint64_t t1 = now_ns();
-		if (!pbp)
-			die("pmemblk_create %s: %s", c->pool,
-					pmemblk_errormsg());
-		pmemblk_close(pbp);
-		uint64_t t2 = now_ns();
-		remove_pool(c->pool);
-
-		uint64_t t3 = now_ns();
-		int fd = open(c->pool, O_RDWR | O_CREAT | O_EXCL, 0600);
-		if (fd < 0)
-			die("open %s: %s", c->pool, strerror(errno));
-		int err = posix_fallocate(fd, 0, (off_t)c->size);
-		if (err)
-			die("posix_fallocate %s: %s", c->pool, strerror(err));
-		close(fd);
-		uint64_t t4 = now_ns();
-		remove_pool(c->pool);
-
-		create_ns[i] = t1 - t0;
-		close_ns[i] = t2 - t1;
-		falloc_ns[i] = t4 - t3;
+		for (unsigned step = 0; step < 2; step++) {
+			if ((step == 0) == (i % 2 == 0)) {
+				uint64_t t0 = now_ns();
+				PMEMblkpool *pbp = pmemblk_create(c->pool,
+						c->bsize, c->size, 0600);
+				uint64_t t1 = now_ns();
+				if (!pbp)
+					die("pmemblk_create %s: %s", c->pool,
+							pmemblk_errormsg());
+				pmemblk_close(pbp);
+				uint64_t t2 = now_ns();
+				remove_pool(c->pool);
+				create_ns[i] = t1 - t0;
+				close_ns[i] = t2 - t1;
+			} else {
+				uint64_t t0 = now_ns();
+				int fd = open(c->pool, O_RDWR | O_CREAT |
+						O_EXCL, 0600);
+				if (fd < 0)
+					die("open %s: %s", c->pool,
+							strerror(errno));
+				int err = posix_fallocate(fd, 0,
+						(off_t)c->size);
+				if (err)
+					die("posix_fallocate %s: %s", c->pool,
+							strerror(err));
+				close(fd);
+				uint64_t t1 = now_ns();
+				remove_pool(c->pool);
+				falloc_ns[i] = t1 - t0;
+			}
+		}
+		/* ratio x 1e6, kept as an integer for median() */
+		ratio_ppm[i] = create_ns[i] * 1000000 / (falloc_ns[i] ?
+				falloc_ns[i] : 1);
 	}
+	double ratio = median(ratio_ppm, n) / 1e6;
 	double create_ms = median(create_ns, n) / 1e6;
 	double falloc_ms = median(falloc_ns, n) / 1e6;
 	double close_ms = median(close_ns, n) / 1e6;
@@ -1466,21 +1512,21 @@ static int run_create_bench(struct config *c)
 	RES_DBL(&r, "create_ms", create_ms);
 	RES_DBL(&r, "close_ms", close_ms);
 	RES_DBL(&r, "fallocate_ms", falloc_ms);
-	RES_DBL(&r, "create_over_fallocate", falloc_ms > 0 ?
-			create_ms / falloc_ms : 0);
+	RES_DBL(&r, "create_over_fallocate", ratio);
 	if (!c->json) {
 		printf("pmemblk_bench: create, lib %s\n", loaded_library());
 		printf("  %" PRIu64 " MiB, bsize %" PRIu64 ", %u iterations "
 				"(median)\n", c->size >> 20, c->bsize, n);
 		printf("  pmemblk_create %.2f ms (close %.2f ms), open + "
-				"posix_fallocate %.2f ms: ratio %.3f\n",
-				create_ms, close_ms, falloc_ms,
-				falloc_ms > 0 ? create_ms / falloc_ms : 0);
+				"posix_fallocate %.2f ms: ratio %.3f (median of "
+				"per-iteration ratios)\n", create_ms, close_ms,
+				falloc_ms, ratio);
 	}
 	res_print(&r, c->json);
 	free(create_ns);
 	free(close_ns);
 	free(falloc_ns);
+	free(ratio_ppm);
 	return 0;
 }
 
