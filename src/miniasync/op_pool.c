@@ -1,48 +1,63 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * op_pool.c -- the pool is one array of blocks plus a lock-free queue of
- * the free ones; the bound on outstanding operations is the pool's
- * capacity.
+ * op_pool.c -- the pool is one array of blocks plus a lock-free stack of
+ * the free ones (a Treiber stack over block indexes); the bound on
+ * outstanding operations is the pool's capacity.
  *
- * The queue has twice as many cells as the pool has blocks. With exactly
- * as many, a block given back could land on the cell whose previous value
- * another thread has claimed but not yet released, and the push would
- * report "full" although the pool is not: the block would leak. Twice the
- * cells make that a stall of a whole pool's worth of operations, and
- * op_pool_put retries for that case instead of dropping the block.
+ * Why a stack and not the FIFO ring: a ring's pop reports "empty" while a
+ * preempted pusher holds the cell at the head, even with thousands of
+ * free blocks behind it, and callers would see false out-of-memory. A
+ * stack's pop fails only when no block is free at that instant.
+ *
+ * The head word packs a 32-bit tag above the 32-bit index of the top
+ * block; every successful update bumps the tag, so a pop that read a stale
+ * "next" index (the ABA case) fails its compare-and-swap and retries.
  */
-#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
-#include "mpmc_queue.h"
 #include "op_pool.h"
 
 /* Blocks are cache-line sized so that workers finishing neighbouring
  * operations do not contend for one line. */
 #define BLOCK_ALIGN 64
+#define NO_BLOCK UINT32_MAX
 
 struct op_pool {
-	struct mpmc_queue *free_blocks;
+	uint64_t head;		/* atomic: tag << 32 | index of the top block */
+	uint32_t *next;		/* next[i]: index below block i */
 	char *blocks;
+	size_t stride;
+	size_t capacity;
 };
+
+static uint64_t
+make_head(uint64_t tag, uint32_t index)
+{
+	return tag << 32 | index;
+}
 
 struct op_pool *
 op_pool_new(size_t capacity, size_t size)
 {
-	struct op_pool *pool = malloc(sizeof(*pool));
+	if (capacity == 0 || capacity >= NO_BLOCK)
+		return NULL;
+	struct op_pool *pool = calloc(1, sizeof(*pool));
 	if (pool == NULL)
 		return NULL;
 
-	size_t stride = (size + BLOCK_ALIGN - 1) & ~(size_t)(BLOCK_ALIGN - 1);
-	pool->blocks = aligned_alloc(BLOCK_ALIGN, capacity * stride);
-	pool->free_blocks = mpmc_queue_new(2 * capacity);
-	if (pool->blocks == NULL || pool->free_blocks == NULL) {
+	pool->stride = (size + BLOCK_ALIGN - 1) & ~(size_t)(BLOCK_ALIGN - 1);
+	pool->capacity = capacity;
+	pool->blocks = aligned_alloc(BLOCK_ALIGN, capacity * pool->stride);
+	pool->next = malloc(capacity * sizeof(*pool->next));
+	if (pool->blocks == NULL || pool->next == NULL) {
 		op_pool_delete(pool);
 		return NULL;
 	}
-
 	for (size_t i = 0; i < capacity; i++)
-		mpmc_queue_push(pool->free_blocks, pool->blocks + i * stride);
+		pool->next[i] = i + 1 < capacity ? (uint32_t)(i + 1) : NO_BLOCK;
+	pool->head = make_head(0, 0);
 	return pool;
 }
 
@@ -51,7 +66,7 @@ op_pool_delete(struct op_pool *pool)
 {
 	if (pool == NULL)
 		return;
-	mpmc_queue_delete(pool->free_blocks);
+	free(pool->next);
 	free(pool->blocks);
 	free(pool);
 }
@@ -59,12 +74,30 @@ op_pool_delete(struct op_pool *pool)
 void *
 op_pool_get(struct op_pool *pool)
 {
-	return mpmc_queue_pop(pool->free_blocks);
+	uint64_t head = __atomic_load_n(&pool->head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		uint32_t top = (uint32_t)head;
+		if (top == NO_BLOCK)
+			return NULL;
+		uint32_t below = __atomic_load_n(&pool->next[top],
+			__ATOMIC_RELAXED);
+		if (__atomic_compare_exchange_n(&pool->head, &head,
+				make_head((head >> 32) + 1, below), true,
+				__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+			return pool->blocks + (size_t)top * pool->stride;
+	}
 }
 
 void
 op_pool_put(struct op_pool *pool, void *block)
 {
-	while (!mpmc_queue_push(pool->free_blocks, block))
-		sched_yield();
+	uint32_t index = (uint32_t)(((char *)block - pool->blocks) /
+		pool->stride);
+	uint64_t head = __atomic_load_n(&pool->head, __ATOMIC_RELAXED);
+	do {
+		__atomic_store_n(&pool->next[index], (uint32_t)head,
+			__ATOMIC_RELAXED);
+	} while (!__atomic_compare_exchange_n(&pool->head, &head,
+			make_head((head >> 32) + 1, index), true,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
