@@ -10,7 +10,7 @@
 
 struct op_pool;
 
-/* 'capacity' blocks (a power of two) of 'size' bytes; NULL if no memory. */
+/* 'capacity' (< 2^32 - 1) blocks of 'size' bytes; NULL if no memory. */
 struct op_pool *op_pool_new(size_t capacity, size_t size);
 void op_pool_delete(struct op_pool *pool);	/* NULL is fine */
 
