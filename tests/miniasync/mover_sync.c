@@ -3,6 +3,8 @@
  * first poll; capabilities; parameters patched by a chain's map; the
  * bounded op pool running out and recovering.
  */
+#include <pthread.h>
+
 #include "ut.h"
 #include <libminiasync.h>
 
@@ -252,6 +254,37 @@ test_out_of_memory(void)
 	free(futs);
 }
 
+/*
+ * Many threads creating and finishing operations at once never see a
+ * spurious VDM_ERROR_OUT_OF_MEMORY: the pool is nearly all free.
+ */
+enum { CREATORS = 8, PER_CREATOR = 20000 };
+
+static void *
+create_and_finish(void *arg)
+{
+	char *slot = arg;
+	for (int i = 0; i < PER_CREATOR; i++) {
+		struct vdm_operation_future f =
+			vdm_memset(vdm, slot, i, 1, 0);
+		FUTURE_BUSY_POLL(&f);
+		UT_ASSERT_EQ(FUTURE_OUTPUT(&f)->result, VDM_SUCCESS);
+	}
+	return NULL;
+}
+
+static void
+test_concurrent_creators(void)
+{
+	static char slots[CREATORS][64];
+	pthread_t threads[CREATORS];
+	for (int i = 0; i < CREATORS; i++)
+		UT_ASSERT_EQ(pthread_create(&threads[i], NULL,
+			create_and_finish, slots[i]), 0);
+	for (int i = 0; i < CREATORS; i++)
+		UT_ASSERT_EQ(pthread_join(threads[i], NULL), 0);
+}
+
 int
 main(void)
 {
@@ -268,6 +301,7 @@ main(void)
 	test_strdup(0);
 	test_strdup(1);
 	test_out_of_memory();
+	test_concurrent_creators();
 
 	data_mover_sync_delete(dms);
 	return 0;
