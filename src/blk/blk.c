@@ -93,6 +93,9 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 	struct blk_desc desc = {
 		.bsize = (uint32_t)bsize,
 		.is_zeroed = poolsize != 0,
+		.rt_size = pf->poolsize,
+		.rt_data = BLK_NS_OFF,
+		.rt_datasize = pf->poolsize - BLK_NS_OFF,
 	};
 	ops->copy(ops, desc_of(pf), &desc, sizeof(desc));
 	ops->drain(ops);

@@ -8,6 +8,7 @@
 #define PMEMBLK_BLK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "btt.h"
@@ -17,11 +18,26 @@
 #define BLK_DESC_OFF 4096	/* descriptor page */
 #define BLK_NS_OFF 8192		/* BTT namespace */
 
-/* The two fields of the descriptor page; the rest of it is ignored. */
+/*
+ * The descriptor page. Only bsize and is_zeroed are format; PMDK keeps its
+ * run-time pool struct right behind them and rewrites it at every open, so
+ * readers ignore the rest. One reader does not: `pmempool info` takes
+ * (data - addr) as the offset of the BTT. We store addr 0 and data 8192
+ * (and the sizes PMDK would) so that PMDK's tools can read our pools.
+ */
 struct blk_desc {
 	uint32_t bsize;
 	int32_t is_zeroed;
+	uint64_t rt_addr;	/* 0: base of the offsets below */
+	uint64_t rt_size;	/* pool size */
+	uint32_t rt_is_pmem;
+	uint32_t rt_rdonly;
+	uint64_t rt_data;	/* BLK_NS_OFF */
+	uint64_t rt_datasize;	/* namespace size */
 };
+
+_Static_assert(offsetof(struct blk_desc, rt_data) == 0x20,
+	"PMDK's pmemblk.data sits 0x20 into the descriptor page");
 
 struct vdm;
 

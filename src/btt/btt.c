@@ -828,16 +828,16 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 	uint32_t *entry_p = &a->map[premap];
 	uint32_t entry = __atomic_load_n(entry_p, __ATOMIC_ACQUIRE);
 	for (;;) {
-		switch (entry & BTT_MAP_FLAGS_MASK) {
-		case BTT_MAP_ERROR:
-			return err_set(EIO, "EIO due to map entry error flag");
-		case BTT_MAP_INITIAL:
-		case BTT_MAP_ZERO:
-			return 0;
-		}
+		uint32_t flags = entry & BTT_MAP_FLAGS_MASK;
 		uint32_t block = entry & BTT_MAP_BLOCK_MASK;
+		if (flags == BTT_MAP_INITIAL)
+			return 0;	/* identity, never written: zeros */
 		if (block >= a->internal_nlba)
 			return bad_map_entry(btt, op->arena, premap, entry);
+		if (flags == BTT_MAP_ERROR)
+			return err_set(EIO, "EIO due to map entry error flag");
+		if (flags == BTT_MAP_ZERO)
+			return 0;
 
 		/*
 		 * Announce the block, then look at the map again: a writer
