@@ -111,6 +111,20 @@ test_memmove_memset_flush(struct vdm *vdm)
 	UT_ASSERT_EQ(FUTURE_OUTPUT(&f)->result, VDM_SUCCESS);
 }
 
+/* Parameters are read at the first poll, not at construction. */
+static void
+test_patched_parameters(struct vdm *vdm)
+{
+	char src[64] = "read when the operation starts", dst[64];
+	struct vdm_operation_future f = vdm_memcpy(vdm, NULL, NULL, 0, 0);
+	f.data.operation.data.memcpy.dest = dst;
+	f.data.operation.data.memcpy.src = src;
+	f.data.operation.data.memcpy.n = sizeof(src);
+	FUTURE_BUSY_POLL(&f);
+	UT_ASSERT(strcmp(dst, src) == 0);
+	UT_ASSERT(FUTURE_OUTPUT(&f)->output.memcpy.dest == dst);
+}
+
 /* Far more operations than queue slots, all in flight at once. */
 static void
 test_many_in_flight(struct vdm *vdm)
@@ -385,6 +399,7 @@ main(void)
 	test_properties(vdm);
 	test_sizes(vdm);
 	test_memmove_memset_flush(vdm);
+	test_patched_parameters(vdm);
 	test_many_in_flight(vdm);
 	test_out_of_memory(vdm);
 	test_moved_future(vdm);
