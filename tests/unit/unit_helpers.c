@@ -357,6 +357,37 @@ ut_info_store_both(const char *path, const struct ut_layout *lay,
 	ut_info_store(path, lay->backup, info, true);
 }
 
+void
+ut_expect_refused(const char *file, int line, const char *path, int err,
+	const char *msg)
+{
+	struct ut_snapshot snap = {0, 0};
+	bool regular = ut_file_is_regular(path);
+	if (regular)
+		ut_snapshot_take(path, &snap);
+
+	errno = 0;
+	PMEMblkpool *pbp = pmemblk_open(path, 0);
+	if (pbp != NULL || errno != err) {
+		fprintf(stderr, "%s:%d: open(%s): %p errno %d (%s), expected "
+			"NULL errno %d\n", file, line, path, (void *)pbp, errno,
+			pmemblk_errormsg(), err);
+		exit(1);
+	}
+	if (msg != NULL)
+		ut_assert_msg(file, line, msg);
+	errno = 0;
+	int ret = pmemblk_check(path, 0);
+	if (ret != -1 || errno != err) {
+		fprintf(stderr, "%s:%d: check(%s) = %d errno %d (%s), expected "
+			"-1 errno %d\n", file, line, path, ret, errno,
+			pmemblk_errormsg(), err);
+		exit(1);
+	}
+	if (regular)
+		ut_snapshot_assert_same(path, &snap);
+}
+
 uint32_t
 ut_map_load(const char *path, const struct ut_layout *lay, uint32_t lba)
 {

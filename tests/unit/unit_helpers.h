@@ -123,6 +123,16 @@ void ut_flog_load(const char *path, const struct ut_layout *lay,
 void ut_flog_store(const char *path, const struct ut_layout *lay,
 	uint32_t lane, const struct btt_flog slot[2]);
 
+/*
+ * The hostile-file verdict: pmemblk_open fails with `err` (message
+ * containing `msg` unless NULL), pmemblk_check fails the same way, and the
+ * file is byte for byte what it was.
+ */
+#define UT_EXPECT_REFUSED(path, err, msg) \
+	ut_expect_refused(__FILE__, __LINE__, (path), (err), (msg))
+void ut_expect_refused(const char *file, int line, const char *path, int err,
+	const char *msg);
+
 /* ---- a BTT namespace on anonymous memory ---- */
 
 struct ut_ns {
