@@ -112,8 +112,16 @@ flog_current(const struct btt_flog *s0, const struct btt_flog *s1)
 
 /*
  * Logs "lba went from old to new" in the lane's next slot. The first half
- * is made durable before the second, whose store is the commit point.
+ * must be durable before the second, whose store is the commit point.
  * The caller's data copy was flushed; the first drain covers it too.
+ *
+ * With cache flushes, any word of an unflushed line may reach pmem on its
+ * own, so the halves need a persist each. With msync the file only ever
+ * receives whole pages copied from coherent memory, in which a reader
+ * sees one cache line's stores in program order (x86-TSO); the slot's 16
+ * bytes share one line and one disk sector. A page written back with the
+ * second half therefore carries the first too, and one msync after both
+ * stores keeps the order while saving a system call per write.
  */
 static void
 flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
@@ -123,13 +131,15 @@ flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
 	uint32_t next = 1 - lf->current;
 	uint32_t seq = btt_seq_next(lf->seq);
 	uint64_t *half = (uint64_t *)flog_slot(a, lane, next);
+	const struct persist_ops *ops = btt->ops;
 
 	__atomic_store_n(&half[0], (uint64_t)old_map << 32 | lba,
 		__ATOMIC_RELAXED);
-	persist(btt->ops, &half[0], sizeof(half[0]));
+	if (!ops->flush_is_sync)
+		persist(ops, &half[0], sizeof(half[0]));
 	__atomic_store_n(&half[1], (uint64_t)seq << 32 | new_map,
 		__ATOMIC_RELAXED);
-	persist(btt->ops, &half[1], sizeof(half[1]));
+	persist(ops, half, 2 * sizeof(half[0]));
 
 	lf->current = next;
 	lf->seq = seq;

@@ -25,7 +25,12 @@ struct persist_ops {
 		const void *src, size_t len);
 	void (*fill)(const struct persist_ops *ops, void *dst, int c,
 		size_t len);
-	/* true when flush() already waits for the data (msync) */
+	/*
+	 * true when flush() already waits for the data: msync, which writes
+	 * whole pages back from coherent memory. Then stores within one
+	 * cache line reach the file in program order, with no flush between
+	 * them (see flog_commit).
+	 */
 	bool flush_is_sync;
 };
 
