@@ -94,8 +94,3 @@ assert_links_ours() {
 		[ "$(dirname "$(realpath "$resolved")")" = "$(realpath "$OURS_LIBDIR")" ] ||
 		die "$1 loads $resolved, not our library"
 }
-
-# field NAME TEXT: the value of a "Name   : value" line of pmempool info.
-field() {
-	sed -n "s/^$1 *: //p" <<<"$2" | head -n 1
-}

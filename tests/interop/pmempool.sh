@@ -21,6 +21,11 @@ check_consistent() {
 	out=$(pmempool check "$1" 2>&1) || die "pmempool check $1 failed: $out"
 }
 
+# field NAME TEXT: the value of a "Name   : value" line of pmempool info.
+field() {
+	sed -n "s/^$1 *: //p" <<<"$2" | head -n 1
+}
+
 # count NAME TEXT: the number of a "Name : N [p %]" statistics line.
 count() {
 	field "$1" "$2" | cut -d' ' -f1
