@@ -74,7 +74,7 @@ main(void)
 		(uint32_t)((lay.info.mapoff - lay.info.dataoff) / BSIZE));
 	expect_block_eio("never-written", 7, BTT_MAP_NORMAL | 0x20000000u);
 	expect_block_eio("error-flag", 5, BTT_MAP_ERROR | 0x3FFFFFFFu);
-	/* finding F1: a zero-state entry reads as zeros instead of EIO */
+	/* a zero-state entry names a block too (finding F1, fixed) */
 	expect_block_eio("zero-flag", 6, BTT_MAP_ZERO | INT_NLBA);
 	return 0;
 }

@@ -157,8 +157,7 @@ main(void)
 	test_out_of_range(BTT_MAP_ERROR | 0x3FFFFFFFu);
 	/*
 	 * A zero-state entry names a block too; DESIGN.md §5 wants its read
-	 * to fail like its write (finding F1 in
-	 * /work/notes/issue2-unit-findings.md: the read returns zeros).
+	 * to fail like its write (finding F1, fixed in f17dbc9).
 	 */
 	test_out_of_range(BTT_MAP_ZERO | INT_NLBA);
 	return 0;
