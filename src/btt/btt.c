@@ -345,6 +345,11 @@ arena_load_flog(struct btt *btt, struct arena *a, uint32_t idx)
 			continue;
 		}
 		const struct btt_flog *s = cur ? s1 : s0;
+		/* the other slot is history, but a sane writer left a sane lba */
+		if ((cur ? s0 : s1)->lba >= a->external_nlba)
+			return err_set(EINVAL,
+				"%s: arena %u: flog pair %u: lba %u out of range",
+				path, idx, l, (cur ? s0 : s1)->lba);
 		if (s->lba >= a->external_nlba ||
 				(s->old_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba ||
 				(s->new_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba)
