@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "export.h"
@@ -201,6 +202,9 @@ data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
 	    (ringbuf_size & (ringbuf_size - 1)) != 0)
 		return NULL;
 
+	if (nthreads > (SIZE_MAX - sizeof(struct data_mover_threads)) /
+			sizeof(pthread_t))
+		return NULL;
 	struct data_mover_threads *dmt = malloc(sizeof(*dmt) +
 		nthreads * sizeof(dmt->threads[0]));
 	if (dmt == NULL)

@@ -38,7 +38,8 @@ mpmc_queue_new(size_t capacity)
 	if (queue == NULL)
 		return NULL;
 
-	queue->cells = malloc(capacity * sizeof(*queue->cells));
+	/* calloc: refuses a capacity whose size would overflow */
+	queue->cells = calloc(capacity, sizeof(*queue->cells));
 	if (queue->cells == NULL) {
 		free(queue);
 		return NULL;

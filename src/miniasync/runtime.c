@@ -235,7 +235,9 @@ runtime_wait_multiple(struct runtime *runtime, struct future *futs[],
 	void *heap = NULL;
 
 	if (nfuts > STACK_SLOTS) {
-		heap = malloc(nfuts * (sizeof(*slots) + sizeof(*order)));
+		size_t per_fut = sizeof(*slots) + sizeof(*order);
+		if (nfuts <= SIZE_MAX / per_fut)
+			heap = malloc(nfuts * per_fut);
 		if (heap != NULL) {
 			slots = heap;
 			order = (struct wait_slot **)(slots + nfuts);
