@@ -1,0 +1,76 @@
+/*
+ * main.c -- `pmemblk COMMAND ...`: finds the subcommand and runs it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libpmemblk.h>
+
+#include "report.h"
+#include "tool.h"
+
+const char *tool_prog = "pmemblk";
+
+static const struct command commands[] = {
+	{ "create", "create a pool", cmd_create },
+	{ "info", "show the header, arenas and block counts of a pool",
+		cmd_info },
+	{ "check", "check a pool's consistency", cmd_check },
+	{ "read", "read a block to a file or stdout", cmd_read },
+	{ "write", "write a block from a file or stdin", cmd_write },
+	{ "zero", "set a block to zero", cmd_zero },
+	{ "error", "put a block in the error state", cmd_error },
+	{ "bench", "measure sync or async block I/O", cmd_bench },
+	{ "demo", "tour the library on a temporary pool", cmd_demo },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: pmemblk COMMAND [OPTIONS] ARGS...\n"
+		"\n"
+		"Creates, inspects, checks and benchmarks libpmemblk block "
+		"pools.\n"
+		"\n"
+		"Commands:\n", f);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+		"'pmemblk COMMAND --help' describes a command. Sizes take the\n"
+		"suffixes K, M, G, T (powers of 1024): 4K, 64M, 1G.\n"
+		"\n"
+		"Exit status: 0 success, 1 check found the pool inconsistent,\n"
+		"2 usage error, 3 the operation failed. See pmemblk(1).\n", f);
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+			strcmp(name, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0) {
+		printf("pmemblk %s (libpmemblk API %d.%d)\n", PMEMBLK_TOOL_VERSION,
+			PMEMBLK_MAJOR_VERSION, PMEMBLK_MINOR_VERSION);
+		return EXIT_OK;
+	}
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		static char prog[32];
+		snprintf(prog, sizeof(prog), "pmemblk %s", commands[i].name);
+		tool_prog = prog;
+		return commands[i].run(argc - 1, argv + 1);
+	}
+	return usage_error("unknown command '%s'", name);
+}

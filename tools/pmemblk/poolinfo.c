@@ -1,0 +1,422 @@
+/*
+ * poolinfo.c -- read-only parsing of a pool file (see poolinfo.h).
+ *
+ * Everything is read with pread() into local copies and every offset is
+ * checked against the file size before use, so a truncated or corrupted
+ * file gives a message, never a crash.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "poolinfo.h"
+
+#define POOLSET_SIG "PMEMPOOLSET"
+#define MAP_CHUNK_ENTRIES (64u * 1024)
+
+static int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Reads exactly len bytes at off; a short file counts as an error. */
+static int
+read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static bool
+all_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+const char *
+arena_state_name(enum arena_state s)
+{
+	switch (s) {
+	case ARENA_OK: return "ok";
+	case ARENA_BACKUP: return "primary info block invalid, backup valid";
+	case ARENA_UNWRITTEN: return "layout not written";
+	case ARENA_DAMAGED: return "damaged: no valid info block";
+	}
+	return "?";
+}
+
+const char *
+layout_state_name(enum layout_state s)
+{
+	switch (s) {
+	case LAYOUT_NOT_WRITTEN: return "not written yet (the first write lays it out)";
+	case LAYOUT_WRITTEN: return "written";
+	case LAYOUT_DAMAGED: return "damaged";
+	case LAYOUT_NO_ROOM: return "none: pool too small for a BTT";
+	}
+	return "?";
+}
+
+static int
+open_file(struct pool_info *pi, const char *path, char *err, size_t errlen)
+{
+	pi->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pi->fd < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(pi->fd, &st) != 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return errf(err, errlen, "%s: is a directory, not a pool", path);
+	if (!S_ISREG(st.st_mode))
+		return errf(err, errlen, "%s: not a regular file (only pool "
+			"files are supported)", path);
+	pi->file_size = (uint64_t)st.st_size;
+	pi->pool_size = pi->file_size / POOL_HDR_SIZE * POOL_HDR_SIZE;
+
+	char sig[sizeof(POOLSET_SIG) - 1];
+	if (pi->file_size >= sizeof(sig) &&
+			read_at(pi->fd, sig, sizeof(sig), 0) == 0 &&
+			memcmp(sig, POOLSET_SIG, sizeof(sig)) == 0)
+		return errf(err, errlen, "%s: pool set files are not supported "
+			"by info; give the path of a single-file pool", path);
+	if (pi->file_size < POOL_HDR_SIZE)
+		return errf(err, errlen, "%s: not a pool: %llu bytes is smaller "
+			"than a pool header", path,
+			(unsigned long long)pi->file_size);
+	return 0;
+}
+
+static int
+load_header(struct pool_info *pi, char *err, size_t errlen)
+{
+	const char *path = pi->path;
+	if (read_at(pi->fd, &pi->hdr, sizeof(pi->hdr), 0) != 0)
+		return errf(err, errlen, "%s: cannot read the pool header: %s",
+			path, strerror(errno));
+	if (all_zero(&pi->hdr, sizeof(pi->hdr)))
+		return errf(err, errlen, "%s: not a pool: the header is all "
+			"zero", path);
+	if (memcmp(pi->hdr.signature, BLK_SIGNATURE, POOL_HDR_SIG_LEN) != 0) {
+		char sig[POOL_HDR_SIG_LEN + 1];
+		for (int i = 0; i < POOL_HDR_SIG_LEN; i++) {
+			char c = pi->hdr.signature[i];
+			sig[i] = (c >= 0x20 && c < 0x7f) ? c : '.';
+		}
+		sig[POOL_HDR_SIG_LEN] = '\0';
+		return errf(err, errlen, "%s: not a pmemblk pool (signature "
+			"\"%s\")", path, sig);
+	}
+
+	size_t end = (pi->hdr.incompat & POOL_FEAT_CKSUM_2K) ?
+		POOL_HDR_CSUM_2K_END : POOL_HDR_CSUM_OFF;
+	pi->hdr_csum_ok = checksum_valid(&pi->hdr, POOL_HDR_SIZE,
+		POOL_HDR_CSUM_OFF, end);
+	pi->sds_zero = all_zero(&pi->hdr.sds, sizeof(pi->hdr.sds));
+	pi->sds_csum_ok = checksum_valid(&pi->hdr.sds, sizeof(pi->hdr.sds),
+		offsetof(struct shutdown_state, checksum), sizeof(pi->hdr.sds));
+
+	if (pi->pool_size >= BLK_NS_OFF &&
+			read_at(pi->fd, &pi->desc, sizeof(pi->desc),
+				BLK_DESC_OFF) != 0)
+		return errf(err, errlen, "%s: cannot read the descriptor: %s",
+			path, strerror(errno));
+	return 0;
+}
+
+/* NULL if the info block is valid for this pool, else what is wrong. */
+static const char *
+info_problem(const struct pool_info *pi, const struct btt_info *info)
+{
+	if (memcmp(info->sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN) != 0)
+		return "wrong signature";
+	if (memcmp(info->parent_uuid, pi->hdr.poolset_uuid, POOL_UUID_LEN) != 0)
+		return "parent uuid differs from the pool's";
+	if (!checksum_valid(info, BTT_INFO_SIZE, BTT_INFO_CSUM_OFF,
+			BTT_INFO_SIZE))
+		return "bad checksum";
+	if (info->major == 0)
+		return "major version 0";
+	return NULL;
+}
+
+/* Whether the map described by the info block lies inside the arena. */
+static bool
+map_in_bounds(const struct pool_info *pi, const struct arena_desc *a)
+{
+	const struct btt_info *in = &a->info;
+	uint64_t map_bytes = (uint64_t)in->external_nlba * BTT_MAP_ENTRY_SIZE;
+	return in->mapoff < a->size && map_bytes <= a->size - in->mapoff &&
+		a->offset + in->mapoff + map_bytes <= pi->file_size;
+}
+
+/* Reads arena `a` at a->offset of size a->size and classifies it. */
+static int
+load_arena(struct pool_info *pi, struct arena_desc *a, char *err,
+	size_t errlen)
+{
+	struct btt_info *backup = malloc(sizeof(*backup));
+	if (backup == NULL)
+		return errf(err, errlen, "out of memory");
+	int ret = -1;
+	if (read_at(pi->fd, &a->info, sizeof(a->info), a->offset) != 0 ||
+			read_at(pi->fd, backup, sizeof(*backup),
+				a->offset + a->size - BTT_INFO_SIZE) != 0) {
+		errf(err, errlen, "%s: cannot read the BTT info block at "
+			"offset %llu: %s", pi->path,
+			(unsigned long long)a->offset, strerror(errno));
+		goto out;
+	}
+	a->problem = info_problem(pi, &a->info);
+	if (a->problem == NULL) {
+		a->state = ARENA_OK;
+	} else if (info_problem(pi, backup) == NULL) {
+		a->state = ARENA_BACKUP;
+		a->info = *backup;
+	} else {
+		/* as the library: an unfinished layout has no backup yet */
+		a->state = all_zero(backup, sizeof(*backup)) ?
+			ARENA_UNWRITTEN : ARENA_DAMAGED;
+	}
+	a->geo_ok = pi->desc.bsize != 0 && btt_geometry(a->size,
+		pi->desc.bsize, BTT_DEFAULT_NFREE, &a->geo);
+	a->map_readable = (a->state == ARENA_OK || a->state == ARENA_BACKUP) &&
+		map_in_bounds(pi, a);
+	ret = 0;
+out:
+	free(backup);
+	return ret;
+}
+
+/* Arena i of the namespace, as the geometry places it. */
+static void
+place_arena(struct arena_desc *a, uint64_t ns_size, uint32_t i)
+{
+	memset(a, 0, sizeof(*a));
+	a->offset = BLK_NS_OFF + (uint64_t)i * BTT_MAX_ARENA;
+	a->size = btt_arena_size(ns_size, i);
+}
+
+/* No layout yet: every arena the geometry places, for display. */
+static int
+load_unwritten(struct pool_info *pi, uint64_t ns_size, uint32_t max,
+	char *err, size_t errlen)
+{
+	pi->layout = LAYOUT_NOT_WRITTEN;
+	for (uint32_t i = 1; i < max; i++) {
+		place_arena(&pi->arenas[i], ns_size, i);
+		if (load_arena(pi, &pi->arenas[i], err, errlen) != 0)
+			return -1;
+		pi->narenas = i + 1;
+		if (pi->arenas[i].state != ARENA_UNWRITTEN)
+			pi->layout = LAYOUT_DAMAGED;
+	}
+	return 0;
+}
+
+/*
+ * A written layout is followed through nextoff: a file grown after the
+ * layout was written keeps its old arenas. Every arena on the chain must
+ * have a valid info block.
+ */
+static int
+load_written(struct pool_info *pi, uint64_t ns_size, uint32_t max,
+	char *err, size_t errlen)
+{
+	pi->layout = LAYOUT_WRITTEN;
+	for (uint32_t i = 0; pi->arenas[i].info.nextoff != 0; i++) {
+		if (pi->arenas[i].info.nextoff != BTT_MAX_ARENA || i + 1 >= max) {
+			pi->layout = LAYOUT_DAMAGED;
+			return 0;
+		}
+		struct arena_desc *next = &pi->arenas[i + 1];
+		place_arena(next, ns_size, i + 1);
+		if (load_arena(pi, next, err, errlen) != 0)
+			return -1;
+		pi->narenas = i + 2;
+		if (next->state != ARENA_OK && next->state != ARENA_BACKUP) {
+			pi->layout = LAYOUT_DAMAGED;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+load_arenas(struct pool_info *pi, char *err, size_t errlen)
+{
+	if (pi->pool_size < BLK_NS_OFF + BTT_MIN_SIZE) {
+		pi->layout = LAYOUT_NO_ROOM;
+		return 0;
+	}
+	uint64_t ns_size = pi->pool_size - BLK_NS_OFF;
+	uint32_t max = btt_narenas(ns_size);
+	pi->arenas = calloc(max, sizeof(*pi->arenas));
+	if (pi->arenas == NULL)
+		return errf(err, errlen, "out of memory");
+
+	place_arena(&pi->arenas[0], ns_size, 0);
+	if (load_arena(pi, &pi->arenas[0], err, errlen) != 0)
+		return -1;
+	pi->narenas = 1;
+	switch (pi->arenas[0].state) {
+	case ARENA_UNWRITTEN:
+		return load_unwritten(pi, ns_size, max, err, errlen);
+	case ARENA_DAMAGED:
+		pi->layout = LAYOUT_DAMAGED;
+		return 0;
+	default:
+		return load_written(pi, ns_size, max, err, errlen);
+	}
+}
+
+static void
+sum_nblock(struct pool_info *pi)
+{
+	pi->nblock = 0;
+	for (uint32_t i = 0; i < pi->narenas; i++) {
+		const struct arena_desc *a = &pi->arenas[i];
+		if (pi->layout == LAYOUT_WRITTEN)
+			pi->nblock += a->info.external_nlba;
+		else if (a->geo_ok)
+			pi->nblock += a->geo.external_nlba;
+	}
+}
+
+int
+poolinfo_load(struct pool_info *pi, const char *path, char *err,
+	size_t errlen)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->path = path;
+	pi->fd = -1;
+	if (open_file(pi, path, err, errlen) != 0 ||
+			load_header(pi, err, errlen) != 0 ||
+			load_arenas(pi, err, errlen) != 0)
+		return -1;
+	sum_nblock(pi);
+	return 0;
+}
+
+static void
+count_entry(struct block_counts *c, uint32_t entry, uint32_t internal_nlba)
+{
+	uint32_t flags = entry & BTT_MAP_FLAGS_MASK;
+	if (flags == BTT_MAP_INITIAL) {
+		c->never_written++;
+		return;
+	}
+	if ((entry & BTT_MAP_BLOCK_MASK) >= internal_nlba)
+		c->out_of_range++;
+	if (flags == BTT_MAP_NORMAL)
+		c->written++;
+	else if (flags == BTT_MAP_ZERO)
+		c->zeroed++;
+	else
+		c->error++;
+}
+
+static void
+add_counts(struct block_counts *to, const struct block_counts *from)
+{
+	to->written += from->written;
+	to->zeroed += from->zeroed;
+	to->error += from->error;
+	to->never_written += from->never_written;
+	to->out_of_range += from->out_of_range;
+}
+
+static int
+count_arena(struct pool_info *pi, struct arena_desc *a, uint32_t *chunk,
+	struct progress *progress, uint64_t *done, char *err, size_t errlen)
+{
+	uint32_t n = a->info.external_nlba;
+	uint64_t base = a->offset + a->info.mapoff;
+	for (uint32_t i = 0; i < n; ) {
+		uint32_t k = n - i < MAP_CHUNK_ENTRIES ? n - i : MAP_CHUNK_ENTRIES;
+		if (read_at(pi->fd, chunk, (size_t)k * BTT_MAP_ENTRY_SIZE,
+				base + (uint64_t)i * BTT_MAP_ENTRY_SIZE) != 0)
+			return errf(err, errlen, "%s: cannot read the map: %s",
+				pi->path, strerror(errno));
+		for (uint32_t j = 0; j < k; j++)
+			count_entry(&a->counts, chunk[j], a->info.internal_nlba);
+		i += k;
+		*done += k;
+		progress_count(progress, "counting blocks", *done, pi->nblock);
+	}
+	return 0;
+}
+
+int
+poolinfo_count_blocks(struct pool_info *pi, struct progress *progress,
+	char *err, size_t errlen)
+{
+	memset(&pi->total, 0, sizeof(pi->total));
+	if (pi->layout == LAYOUT_NOT_WRITTEN) {
+		/* no map yet: every block reads as zeros */
+		pi->total.never_written = pi->nblock;
+		pi->counted = true;
+		return 0;
+	}
+	if (pi->layout != LAYOUT_WRITTEN)
+		return errf(err, errlen, "%s: cannot count blocks: the BTT "
+			"layout is %s", pi->path, layout_state_name(pi->layout));
+
+	uint32_t *chunk = malloc(MAP_CHUNK_ENTRIES * BTT_MAP_ENTRY_SIZE);
+	if (chunk == NULL)
+		return errf(err, errlen, "out of memory");
+	uint64_t done = 0;
+	int ret = 0;
+	for (uint32_t i = 0; i < pi->narenas && ret == 0; i++) {
+		struct arena_desc *a = &pi->arenas[i];
+		if (!a->map_readable) {
+			ret = errf(err, errlen, "%s: arena %u: the map lies "
+				"outside the arena or the file", pi->path, i);
+			break;
+		}
+		ret = count_arena(pi, a, chunk, progress, &done, err, errlen);
+		add_counts(&pi->total, &a->counts);
+	}
+	free(chunk);
+	progress_clear(progress);
+	pi->counted = ret == 0;
+	return ret;
+}
+
+void
+poolinfo_free(struct pool_info *pi)
+{
+	if (pi->fd >= 0)
+		close(pi->fd);
+	free(pi->arenas);
+	pi->arenas = NULL;
+	pi->fd = -1;
+}
