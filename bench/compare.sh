@@ -24,7 +24,8 @@
 #   -p, --pairs N           ours/PMDK rounds per case (default 3)
 #   -s, --size SIZE         pool size of the forced-pmem cases (default 1G)
 #       --msync-size SIZE   pool size of the msync case (default 256M)
-#       --msync-duration S  duration of the msync case (default: --duration)
+#       --msync-duration S  duration of the msync case (default: --duration,
+#                           at most 3)
 #       --open-size SIZE    pool size for --open-bench (default 4G)
 #       --create-size SIZE  pool size for --create-bench (default 1G)
 #       --cases LIST        comma-separated case names (default: all; see
@@ -87,7 +88,10 @@ while [ $# -gt 0 ]; do
 	*) [ -z "$build" ] || die "more than one BUILD_DIR"; build=$1; shift ;;
 	esac
 done
-: "${msync_duration:=$duration}"
+# msync mode is slow and steady: a shorter run is enough
+if [ -z "$msync_duration" ]; then
+	msync_duration=$(awk -v d="$duration" 'BEGIN { print (d > 3 ? 3 : d) }')
+fi
 
 # name | PMEM_IS_PMEM_FORCE | pool size | duration | raw mode | target ours/PMDK | bench args
 # (PMEM_IS_PMEM_FORCE=0 makes both libraries treat the file as non-pmem,
@@ -197,7 +201,7 @@ run_bench() {
 	fi
 }
 
-declare -A ops p50 p99
+declare -A ops p50 p99 cpus
 report=$(mktemp)
 trap 'rm -f "$pool" "$report"' EXIT
 
@@ -241,6 +245,7 @@ while IFS='|' read -r name force psize dur rawmode target args; do
 			p50[$name,$which]+=" $(field p50_us "$result")"
 			p99[$name,$which]+=" $(field p99_us "$result")"
 			cpu=$(field cpu_util "$result")
+			cpus[$name,$which]+=" $cpu"
 			if awk -v c="$cpu" -v m="$min_cpu" 'BEGIN { exit !(c < m) }'; then
 				min_cpu=$cpu min_cpu_run="$name $which round $round"
 			fi
@@ -270,6 +275,16 @@ rawcell() { # rawcell OPS MODE ARGS: raw reads are a plain memcpy in every mode
 	if [ -n "$1" ]; then echo "$(kops "$1") ($mode)"; else echo "-"; fi
 }
 
+cpucell() { # median cpu_util of ours / PMDK / raw: below ~0.9 the row is noise
+	local w v out=''
+	for w in ours pmdk raw; do
+		v=$(med cpus "$1" "$w")
+		if [ -n "$v" ]; then v=$(printf '%.2f' "$v"); else v=-; fi
+		out+="${out:+/}$v"
+	done
+	echo "$out"
+}
+
 scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	ratio "$(med ops w512-rand-2t "$1")" "$(med ops w512-rand "$1")"
 }
@@ -279,17 +294,19 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	echo
 	commit=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), pools in $dir"
-	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; ops/s in thousands (kops/s), latency p50/p99 in us."
+	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; ops/s in thousands (kops/s), latency p50/p99 in us;"
+	echo "CPU use = thread CPU time / wall time (ours/PMDK/raw), well below 1 when other processes competed for the CPUs."
 	echo
-	echo "| case | ours kops/s | PMDK kops/s | ours/PMDK | target | raw kops/s | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| case | ours kops/s | PMDK kops/s | ours/PMDK | target | raw kops/s | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 | CPU use o/P/r |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	while IFS='|' read -r name force psize dur rawmode target args; do
 		[ -n "$name" ] || continue
 		o=$(med ops "$name" ours) p=$(med ops "$name" pmdk) r=$(med ops "$name" raw)
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 			"$name" "$(kops "$o")" "$(kops "$p")" "$(ratio "$o" "$p")" \
 			"${target:--}" "$(rawcell "$r" "$rawmode" "$args")" \
-			"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" ours)" "$(lat "$name" pmdk)"
+			"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" ours)" "$(lat "$name" pmdk)" \
+			"$(cpucell "$name")"
 	done <<<"$table"
 	echo
 	if [ "$nt" = 1 ]; then

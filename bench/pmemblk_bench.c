@@ -1178,7 +1178,8 @@ static int run_workload(struct config *c)
 		die("%s", b.w[0].errmsg);
 	uint64_t prefaulted = c->prefault ? prefault_pool(c->pool) : 0;
 	if (c->prefault && prefaulted == 0)
-		die("--prefault: no writable mapping of %s found", c->pool);
+		fprintf(stderr, "pmemblk_bench: warning: no writable mapping "
+				"of %s found to prefault\n", c->pool);
 
 	if (pthread_barrier_init(&b.barrier, NULL, c->threads + 1))
 		die("pthread_barrier_init failed");
