@@ -5,8 +5,10 @@
  *
  * - A poll never blocks: when the queue is full the operation is simply
  *   not started and the future stays IDLE; the next poll tries again.
- * - Idle workers sleep on a semaphore counting queued operations, so an
- *   idle mover costs no CPU.
+ * - A worker that finds the queue empty keeps looking for a few
+ *   microseconds (a wake-up costs a system call on each side, more than
+ *   a 4 KiB copy), then sleeps on a futex, so an idle mover costs no CPU.
+ *   A poll wakes a worker only when one is asleep.
  * - Per-operation state comes from a bounded pool (op_pool), so op_new
  *   fails cleanly (VDM_ERROR_OUT_OF_MEMORY) rather than growing forever.
  * - A worker calls the waker first and only then publishes completion:
@@ -14,12 +16,16 @@
  *   soon as it sees the completion.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
-#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "export.h"
 #include "libminiasync/data_mover_threads.h"
@@ -33,13 +39,23 @@
 #define DEFAULT_NTHREADS 12
 #define DEFAULT_RINGBUF_SIZE 128
 
+/*
+ * Empty looks at the queue before a worker sleeps. Between looks the
+ * worker yields the CPU rather than spinning in place: the thread that
+ * polls (and feeds the queue) may be waiting for this very core.
+ */
+#define IDLE_SPINS 64
+/* A sleeping worker looks again at least this often (a safety net). */
+#define IDLE_SLEEP_NS 100000000L
+
 struct data_mover_threads {
 	struct vdm vdm;	/* what the callbacks receive */
 	struct operation_fns fns;
 	enum future_notifier_type desired_notifier;
 	struct op_pool *ops;
 	struct mpmc_queue *queue;	/* operations waiting for a worker */
-	sem_t queued;	/* one post per queued operation, one per stop */
+	uint32_t wake_seq;	/* futex word: bumped to wake sleepers */
+	uint32_t sleepers;	/* workers asleep or about to sleep */
 	bool stopping;
 	size_t nthreads;
 	pthread_t threads[];
@@ -76,6 +92,22 @@ threads_op_new(struct vdm *vdm, const enum vdm_operation_type type)
 	return op;
 }
 
+/*
+ * Wakes up to n sleeping workers. The read of 'sleepers' is a locked
+ * read-modify-write so it cannot pass the caller's queue push (a plain
+ * load could, through the store buffer), pairing with worker()'s
+ * announce-then-look.
+ */
+static void
+wake_sleeper(struct data_mover_threads *dmt, int n)
+{
+	if (__atomic_fetch_add(&dmt->sleepers, 0, __ATOMIC_SEQ_CST) == 0)
+		return;
+	__atomic_add_fetch(&dmt->wake_seq, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &dmt->wake_seq, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
+		0);
+}
+
 static int
 threads_op_start(void *opp, const struct vdm_operation *operation,
 	struct future_notifier *notifier)
@@ -98,7 +130,7 @@ threads_op_start(void *opp, const struct vdm_operation *operation,
 			notifier->notifier_used = FUTURE_NOTIFIER_NONE;
 		return 0;
 	}
-	sem_post(&dmt->queued);
+	wake_sleeper(dmt, 1);
 
 	/* from here on a worker owns the fields above; not touched again */
 	op->started = true;
@@ -149,24 +181,52 @@ run_op(struct data_mover_threads *dmt, struct threads_op *op)
 	__atomic_store_n(&op->complete, 1, __ATOMIC_RELEASE);
 }
 
+/* Pops an operation, looking again for a while if the queue is empty. */
+static struct threads_op *
+pop_or_spin(struct data_mover_threads *dmt)
+{
+	for (int i = 0; i < IDLE_SPINS; i++) {
+		struct threads_op *op = mpmc_queue_pop(dmt->queue);
+		if (op != NULL)
+			return op;
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void *
 worker(void *arg)
 {
 	struct data_mover_threads *dmt = arg;
 
 	for (;;) {
-		while (sem_wait(&dmt->queued) != 0 && errno == EINTR)
-			;
-
-		struct threads_op *op;
-		while ((op = mpmc_queue_pop(dmt->queue)) == NULL) {
-			/* no operation behind this post: it was a stop */
-			if (__atomic_load_n(&dmt->stopping, __ATOMIC_ACQUIRE))
-				return NULL;
-			/* the push is still storing its value */
-			sched_yield();
+		struct threads_op *op = pop_or_spin(dmt);
+		if (op != NULL) {
+			run_op(dmt, op);
+			continue;
 		}
-		run_op(dmt, op);
+		/* stop only once the queue is empty: queued work is done */
+		if (__atomic_load_n(&dmt->stopping, __ATOMIC_ACQUIRE))
+			return NULL;
+
+		/*
+		 * Announce the sleep, then look once more: a poll that
+		 * queued an operation before seeing us is found here, one
+		 * that queued it after sees us and bumps wake_seq, which
+		 * makes the futex wait return at once.
+		 */
+		uint32_t seq = __atomic_load_n(&dmt->wake_seq, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&dmt->sleepers, 1, __ATOMIC_SEQ_CST);
+		op = mpmc_queue_pop(dmt->queue);
+		if (op == NULL &&
+		    !__atomic_load_n(&dmt->stopping, __ATOMIC_ACQUIRE)) {
+			struct timespec timeout = {0, IDLE_SLEEP_NS};
+			syscall(SYS_futex, &dmt->wake_seq, FUTEX_WAIT_PRIVATE,
+				seq, &timeout, NULL, 0);
+		}
+		__atomic_sub_fetch(&dmt->sleepers, 1, __ATOMIC_SEQ_CST);
+		if (op != NULL)
+			run_op(dmt, op);
 	}
 }
 
@@ -179,7 +239,7 @@ stop_workers(struct data_mover_threads *dmt, size_t nstarted)
 {
 	__atomic_store_n(&dmt->stopping, true, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < nstarted; i++)
-		sem_post(&dmt->queued);
+		wake_sleeper(dmt, 1);
 	for (size_t i = 0; i < nstarted; i++)
 		pthread_join(dmt->threads[i], NULL);
 }
@@ -187,7 +247,6 @@ stop_workers(struct data_mover_threads *dmt, size_t nstarted)
 static void
 free_mover(struct data_mover_threads *dmt)
 {
-	sem_destroy(&dmt->queued);
 	mpmc_queue_delete(dmt->queue);
 	op_pool_delete(dmt->ops);
 	free(dmt);
@@ -210,7 +269,8 @@ data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
 	if (dmt == NULL)
 		return NULL;
 
-	sem_init(&dmt->queued, 0, 0);
+	dmt->wake_seq = 0;
+	dmt->sleepers = 0;
 	dmt->ops = op_pool_new(THREADS_OPS_MAX, sizeof(struct threads_op));
 	dmt->queue = mpmc_queue_new(ringbuf_size);
 	if (dmt->ops == NULL || dmt->queue == NULL) {
