@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# install.sh BUILD_DIR HAVE_MAN -- installs the build into a temporary
+# prefix with `cmake --install --prefix`, checks that every file is in its
+# GNUInstallDirs place, then builds a small consumer program out of tree
+# against that prefix, once with pkg-config and once with CMake's
+# find_package, and runs it with LD_LIBRARY_PATH pointing into the prefix.
+set -euo pipefail
+BUILD=$1
+HAVE_MAN=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/pmemblk-install.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+PREFIX=$T/prefix
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_line REGEX CMD...: some line of CMD's output matches (the output
+# is captured first: grep -q in a pipe would break CMD's pipe early)
+expect_line() {
+	local re=$1 out
+	shift
+	out=$("$@" 2>&1) || return 1
+	grep -Eq "$re" <<<"$out"
+}
+
+cmake --install "$BUILD" --prefix "$PREFIX" >"$T/install.log" ||
+	{ cat "$T/install.log"; die "cmake --install"; }
+# the libdir as configured (lib, or lib/<multiarch> for prefix /usr)
+LIBDIR=$(dirname "$(find "$PREFIX" -name libpmemblk.pc)")
+LIBDIR=${LIBDIR%/pkgconfig}
+[ -n "$LIBDIR" ] || die "libpmemblk.pc not installed"
+
+for f in include/libpmemblk.h include/libpmemblk/async.h \
+		include/libminiasync.h include/libminiasync/future.h \
+		include/libminiasync/vdm.h include/libminiasync/runtime.h \
+		include/libminiasync/data_mover_sync.h \
+		include/libminiasync/data_mover_threads.h bin/pmemblk; do
+	[ -f "$PREFIX/$f" ] || die "not installed: $f"
+done
+for f in libpmemblk.so.1 libpmemblk.so libpmemblk.a libminiasync.so.0 \
+		libminiasync.so libminiasync.a pkgconfig/libpmemblk.pc \
+		pkgconfig/libminiasync.pc cmake/libpmemblk/libpmemblkConfig.cmake \
+		cmake/libpmemblk/libpmemblkConfigVersion.cmake \
+		cmake/libpmemblk/libpmemblkTargets.cmake; do
+	[ -e "$LIBDIR/$f" ] || die "not installed: ${LIBDIR#$PREFIX/}/$f"
+done
+[ "$(readlink "$LIBDIR/libpmemblk.so.1")" = libpmemblk.so.1.0.0 ] ||
+	die "libpmemblk.so.1 does not point to libpmemblk.so.1.0.0"
+expect_line 'SONAME +libpmemblk\.so\.1$' objdump -p "$LIBDIR/libpmemblk.so.1" ||
+	die "SONAME of libpmemblk"
+expect_line 'SONAME +libminiasync\.so\.0$' objdump -p "$LIBDIR/libminiasync.so.0" ||
+	die "SONAME of libminiasync"
+if [ "$HAVE_MAN" = 1 ]; then
+	for f in man1/pmemblk.1 man3/pmemblk_create.3 man3/pmemblk_open.3 \
+			man3/pmemblk_async.3 man7/libpmemblk.7 man7/miniasync.7 \
+			man3/runtime_wait.3; do
+		[ -f "$PREFIX/share/man/$f" ] || die "not installed: share/man/$f"
+	done
+	# an alias page resolves to its family's page
+	page=$(MANWIDTH=80 man -M "$PREFIX/share/man" 3 pmemblk_open 2>&1 || true)
+	grep -Eq 'pmemblk_create, +pmemblk_open, +pmemblk_close' <<<"$page" ||
+		die "man pmemblk_open does not show pmemblk_create(3)"
+fi
+LD_LIBRARY_PATH=$LIBDIR "$PREFIX/bin/pmemblk" --version >/dev/null ||
+	die "the installed pmemblk tool does not run"
+
+# the consumer through pkg-config; --define-prefix relocates the .pc
+# files' prefix to where they were installed
+export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
+pc() { pkg-config --define-prefix "$@" libpmemblk libminiasync; }
+cc -Wall -Werror -o "$T/consumer_pc" "$HERE/consumer/consumer.c" \
+	$(pc --cflags) $(pc --libs) || die "build with pkg-config"
+export LD_LIBRARY_PATH=$LIBDIR
+expect_line "$LIBDIR/libpmemblk\.so\.1" ldd "$T/consumer_pc" ||
+	die "consumer_pc does not load the installed libpmemblk.so.1"
+expect_line '^consumer: ok$' "$T/consumer_pc" "$T/pool-pc" ||
+	die "consumer built with pkg-config failed"
+
+# the consumer through find_package(libpmemblk)
+cmake -S "$HERE/consumer" -B "$T/cbuild" -DCMAKE_PREFIX_PATH="$PREFIX" \
+	>"$T/cmake.log" 2>&1 || { cat "$T/cmake.log"; die "find_package(libpmemblk)"; }
+cmake --build "$T/cbuild" >"$T/build.log" 2>&1 ||
+	{ cat "$T/build.log"; die "build with find_package"; }
+for prog in consumer consumer_static; do
+	expect_line '^consumer: ok$' "$T/cbuild/$prog" "$T/pool-$prog" ||
+		die "$prog (find_package) failed"
+done
+expect_line "$LIBDIR/libpmemblk\.so\.1" ldd "$T/cbuild/consumer" ||
+	die "consumer (find_package) does not load the installed libpmemblk.so.1"
+expect_line 'libpmemblk' ldd "$T/cbuild/consumer_static" &&
+	die "consumer_static loads a shared libpmemblk"
+echo "install: prefix layout, pkg-config and find_package consumers ok"
