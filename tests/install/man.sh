@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # man.sh MAN_BUILD_DIR SOURCE_DIR -- every markdown page was built by
-# pandoc, and every built page renders with `man -l` without a warning
-# and has the NAME, SYNOPSIS and DESCRIPTION sections.
+# pandoc, and every built page renders with `man -l` (or groff, when man
+# is not installed) without a warning and has the NAME, SYNOPSIS and
+# DESCRIPTION sections.
 set -uo pipefail
 OUT=$1
 SRC=$2
-command -v man >/dev/null || { echo "man missing: skipped"; exit 77; }
+if command -v man >/dev/null; then
+	render() { MANWIDTH=80 man --warnings -l "$1" 2>&1 >/dev/null; }
+elif command -v groff >/dev/null; then
+	render() { groff -t -man -Tutf8 -ww -z "$1" 2>&1; }
+else
+	echo "neither man nor groff installed: skipped"
+	exit 77
+fi
 fail=0
 n=0
 for md in "$SRC"/*.[137].md; do
@@ -20,9 +28,9 @@ for md in "$SRC"/*.[137].md; do
 	for section in NAME SYNOPSIS DESCRIPTION; do
 		grep -q "^\.SH $section\$" "$f" || { echo "FAIL: $page has no $section"; fail=1; }
 	done
-	warnings=$(MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
+	warnings=$(render "$f")
 	if [ -n "$warnings" ]; then
-		echo "FAIL: $page: man reports:"
+		echo "FAIL: $page: rendering reports:"
 		echo "$warnings" | sed 's/^/    /'
 		fail=1
 	fi
