@@ -135,6 +135,9 @@ struct sim {
 /* ------------------------------------------------------------------ */
 /* reporting                                                           */
 
+static void die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
 static void
 die(const char *fmt, ...)
 {
@@ -146,6 +149,9 @@ die(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+static void violation(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 violation(struct sim *s, const char *fmt, ...)

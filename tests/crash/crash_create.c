@@ -1,8 +1,10 @@
 /*
  * crash_create.c -- power-failure simulation of whole pool files:
  * pmemblk_create (descriptor first, header last), the first block
- * operations through the public API, and pmemblk_open resetting a dirty
- * shutdown state.
+ * operations through the public API, pmemblk_open resetting a dirty
+ * shutdown state, and asynchronous writes: many futures in flight on a
+ * pool whose data mover is a test mover that copies late (after a few
+ * polls) and hands its flushes to the recorder.
  *
  * The program is linked with --wrap=persist_ops_for: while a workload
  * runs, the pool file's mapping gets a recorder (recorder.h) instead of
@@ -24,11 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#define PMEMBLK_USE_MINIASYNC 1
 #include "libpmemblk.h"
 #include "btt_layout.h"
 #include "crash_pattern.h"
@@ -38,6 +42,7 @@
 
 #define POOL_SIZE (((size_t)16 << 20) + 8192)	/* the minimum pool */
 #define MAX_TOUCHED 16
+#define MAX_INFLIGHT 16
 #define MAX_BSIZE 4096
 #define MAX_REPORTED 20
 
@@ -66,12 +71,16 @@ static struct {
 	bool attached;
 	struct recorder rec;
 
-	/* blocks touched so far: acknowledged state, and the op in flight */
+	/*
+	 * Blocks touched so far with their acknowledged state, and the
+	 * operations in flight (block index and the state each would give).
+	 */
 	uint64_t lba[MAX_TOUCHED];
 	struct bstate acked[MAX_TOUCHED];
 	size_t ntouched;
-	int inflight;		/* index into lba[], or -1 */
-	struct bstate inflight_st;
+	size_t inflight[MAX_INFLIGHT];
+	struct bstate inflight_st[MAX_INFLIGHT];
+	bool inflight_on[MAX_INFLIGHT];
 	uint64_t version;
 
 	uint32_t *words;
@@ -87,6 +96,9 @@ static const char *pmdk_helper;
 static unsigned long long total_images, total_points, total_pmdk;
 static unsigned long long total_violations;
 
+static void die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
 static void
 die(const char *fmt, ...)
 {
@@ -98,6 +110,9 @@ die(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+static void violation(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 static void
 violation(const char *fmt, ...)
@@ -163,8 +178,8 @@ __wrap_persist_ops_for(bool private_map, bool is_pmem)
 {
 	if (!w.hook || private_map)
 		return __real_persist_ops_for(private_map, is_pmem);
-	void *start;
-	size_t len;
+	void *start = NULL;
+	size_t len = 0;
 	if (w.attached || !find_mapping(w.pool, &start, &len))
 		die("%s: cannot find the mapping of %s", w.name, w.pool);
 	if (rec_attach(&w.rec, start, len) != 0)
@@ -274,33 +289,68 @@ pmdk_compare(bool we_opened, const struct bstate *ours)
 	total_pmdk++;
 }
 
-/* Writes media plus the n chosen dirty words into a pool file. */
+/*
+ * A scratch pool file kept mapped: an image is written by copying only
+ * the pages that differ from media (what the previous image or the
+ * library's recovery on it changed), then the chosen dirty words.
+ */
+struct image_file {
+	const char *path;
+	int fd;
+	uint8_t *mem;
+	size_t len;
+};
+
+static struct image_file img_ours, img_pmdk;
+
 static void
-write_image(const char *path, size_t n)
+image_file_write(struct image_file *f, const char *path, size_t n)
 {
 	const struct media *m = &w.rec.media;
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
-	if (pwrite(fd, m->mem, m->len, 0) != (ssize_t)m->len)
-		die("write %s: %s", path, strerror(errno));
+	if (f->mem == NULL || f->len != m->len) {
+		if (f->mem != NULL) {
+			munmap(f->mem, f->len);
+			close(f->fd);
+		}
+		f->path = path;
+		f->len = m->len;
+		f->fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (f->fd < 0 || ftruncate(f->fd, (off_t)f->len) != 0)
+			die("%s: %s", path, strerror(errno));
+		f->mem = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			f->fd, 0);
+		if (f->mem == MAP_FAILED)
+			die("mmap %s: %s", path, strerror(errno));
+	}
+	for (size_t off = 0; off < f->len; off += REC_PAGE)
+		if (memcmp(f->mem + off, m->mem + off, REC_PAGE) != 0)
+			memcpy(f->mem + off, m->mem + off, REC_PAGE);
 	for (size_t i = 0; i < n; i++)
-		if (pwrite(fd, &w.vals[i], REC_WORD,
-				(off_t)w.words[i] * REC_WORD) != REC_WORD)
-			die("write %s: %s", path, strerror(errno));
-	close(fd);
+		memcpy(f->mem + (size_t)w.words[i] * REC_WORD, &w.vals[i],
+			REC_WORD);
+}
+
+static void
+image_file_close(struct image_file *f)
+{
+	if (f->mem == NULL)
+		return;
+	munmap(f->mem, f->len);
+	close(f->fd);
+	unlink(f->path);
+	f->mem = NULL;
 }
 
 static void
 check_image(size_t n)
 {
-	write_image(w.image, n);
+	image_file_write(&img_ours, w.image, n);
 	w.images++;
 	total_images++;
 	/* PMDK gets its own copy: our open may write (recovery, SDS) */
 	bool to_pmdk = pmdk_helper && (w.images - 1) % pmdk_every == 0;
 	if (to_pmdk)
-		write_image(w.pmdk_image, n);
+		image_file_write(&img_pmdk, w.pmdk_image, n);
 
 	errno = 0;
 	int check = pmemblk_check(w.image, w.bsize);
@@ -330,8 +380,11 @@ check_image(size_t n)
 		for (size_t i = 0; i < w.ntouched; i++) {
 			struct bstate st = observe(pbp, w.lba[i]);
 			ours[i] = st;
-			if (!st_eq(st, w.acked[i]) && !((int)i == w.inflight &&
-					st_eq(st, w.inflight_st)))
+			bool ok = st_eq(st, w.acked[i]);
+			for (size_t k = 0; k < MAX_INFLIGHT; k++)
+				ok |= w.inflight_on[k] && w.inflight[k] == i &&
+					st_eq(st, w.inflight_st[k]);
+			if (!ok)
 				violation("block %llu reads kind %d v%llu, acknowledged kind %d v%llu",
 					(unsigned long long)w.lba[i], st.kind,
 					(unsigned long long)st.version,
@@ -390,35 +443,229 @@ touch(uint64_t lba)
 	return w.ntouched++;
 }
 
+/* An operation starts: until it returns, its block may show its result. */
+static int
+op_begin(uint64_t lba, struct bstate st)
+{
+	for (int k = 0; k < MAX_INFLIGHT; k++)
+		if (!w.inflight_on[k]) {
+			w.inflight[k] = touch(lba);
+			w.inflight_st[k] = st;
+			w.inflight_on[k] = true;
+			return k;
+		}
+	die("too many operations in flight");
+	return -1;
+}
+
+/* It returned: its result is what the block must hold from now on. */
+static void
+op_end(int k)
+{
+	w.acked[w.inflight[k]] = w.inflight_st[k];
+	w.inflight_on[k] = false;
+}
+
 enum op { OP_WRITE, OP_ZERO, OP_ERROR };
 
 static void
 do_op(PMEMblkpool *pbp, enum op op, uint64_t lba)
 {
-	size_t i = touch(lba);
 	uint8_t buf[MAX_BSIZE];
-	int ret;
-	w.inflight = (int)i;
+	int ret, k;
 	switch (op) {
 	case OP_WRITE:
-		w.inflight_st = (struct bstate){ST_DATA, ++w.version};
+		k = op_begin(lba, (struct bstate){ST_DATA, ++w.version});
 		pat_fill(buf, w.bsize, lba, w.version);
 		ret = pmemblk_write(pbp, buf, (long long)lba);
 		break;
 	case OP_ZERO:
-		w.inflight_st = (struct bstate){ST_ZERO, 0};
+		k = op_begin(lba, (struct bstate){ST_ZERO, 0});
 		ret = pmemblk_set_zero(pbp, (long long)lba);
 		break;
 	default:
-		w.inflight_st = (struct bstate){ST_ERROR, 0};
+		k = op_begin(lba, (struct bstate){ST_ERROR, 0});
 		ret = pmemblk_set_error(pbp, (long long)lba);
 		break;
 	}
 	if (ret != 0)
 		die("%s: operation %d on block %llu: %s", w.name, op,
 			(unsigned long long)lba, pmemblk_errormsg());
-	w.acked[i] = w.inflight_st;
-	w.inflight = -1;
+	op_end(k);
+}
+
+/* ------------------------------------------------------------------ */
+/* a data mover for the async futures                                  */
+
+/*
+ * Runs each operation at its `delay`-th check, so futures stay in flight
+ * across polls and interleave; flushes (and durable copies) go to the
+ * recorder like the library's own. With `durable` the mover claims
+ * VDM_F_MEM_DURABLE and the library asks for durable copies instead of
+ * separate flushes.
+ */
+struct rec_mover {
+	struct vdm base;
+	unsigned delay;
+};
+
+struct rec_mover_op {
+	const struct rec_mover *mover;
+	unsigned checks;
+	bool done;
+};
+
+static void *
+mover_op_new(struct vdm *vdm, enum vdm_operation_type type)
+{
+	(void) type;
+	struct rec_mover_op *op = calloc(1, sizeof(*op));
+	if (op != NULL)
+		op->mover = (const struct rec_mover *)vdm;
+	return op;
+}
+
+static int
+mover_op_start(void *op, const struct vdm_operation *operation,
+	struct future_notifier *notifier)
+{
+	(void) op;
+	(void) operation;
+	if (notifier != NULL)
+		notifier->notifier_used = FUTURE_NOTIFIER_NONE;
+	return 0;
+}
+
+static enum future_state
+mover_op_check(void *opp, const struct vdm_operation *o)
+{
+	struct rec_mover_op *op = opp;
+	if (op->done)
+		return FUTURE_STATE_COMPLETE;
+	if (op->checks++ < op->mover->delay)
+		return FUTURE_STATE_RUNNING;
+	const struct persist_ops *ops = &w.rec.ops;
+	switch (o->type) {
+	case VDM_OPERATION_MEMCPY:
+		memcpy(o->data.memcpy.dest, o->data.memcpy.src,
+			o->data.memcpy.n);
+		if (o->data.memcpy.flags & VDM_F_MEM_DURABLE)
+			ops->flush(ops, o->data.memcpy.dest, o->data.memcpy.n);
+		break;
+	case VDM_OPERATION_MEMMOVE:
+		memmove(o->data.memmove.dest, o->data.memmove.src,
+			o->data.memmove.n);
+		if (o->data.memmove.flags & VDM_F_MEM_DURABLE)
+			ops->flush(ops, o->data.memmove.dest,
+				o->data.memmove.n);
+		break;
+	case VDM_OPERATION_MEMSET:
+		memset(o->data.memset.str, o->data.memset.c, o->data.memset.n);
+		if (o->data.memset.flags & VDM_F_MEM_DURABLE)
+			ops->flush(ops, o->data.memset.str, o->data.memset.n);
+		break;
+	case VDM_OPERATION_FLUSH:
+		ops->flush(ops, o->data.flush.dest, o->data.flush.n);
+		break;
+	}
+	op->done = true;
+	return FUTURE_STATE_COMPLETE;
+}
+
+static void
+mover_op_delete(void *op, const struct vdm_operation *o,
+	struct vdm_operation_output *out)
+{
+	out->type = o->type;
+	out->result = VDM_SUCCESS;
+	switch (o->type) {
+	case VDM_OPERATION_MEMCPY:
+		out->output.memcpy.dest = o->data.memcpy.dest;
+		break;
+	case VDM_OPERATION_MEMMOVE:
+		out->output.memmove.dest = o->data.memmove.dest;
+		break;
+	case VDM_OPERATION_MEMSET:
+		out->output.memset.str = o->data.memset.str;
+		break;
+	case VDM_OPERATION_FLUSH:
+		break;
+	}
+	free(op);
+}
+
+static void
+mover_init(struct rec_mover *m, bool durable, unsigned delay)
+{
+	m->base = (struct vdm){
+		.op_new = mover_op_new,
+		.op_delete = mover_op_delete,
+		.op_start = mover_op_start,
+		.op_check = mover_op_check,
+		.capabilities = durable ? VDM_F_MEM_DURABLE : 0,
+	};
+	m->delay = delay;
+}
+
+/*
+ * Keeps up to `inflight` write futures going on blocks [0, nblk), polling
+ * them round robin, `total` writes in all; reads some blocks back through
+ * read futures on the way (they must see acknowledged or in-flight data).
+ */
+static void
+async_writes(PMEMblkpool *pbp, unsigned total, unsigned inflight,
+	unsigned nblk)
+{
+	struct slot {
+		struct pmemblk_write_async_future fut;
+		int k;
+		bool busy;
+		uint8_t buf[MAX_BSIZE];
+	};
+	static struct slot slots[MAX_INFLIGHT];
+	unsigned started = 0, done = 0, next = 0;
+	uint64_t rng = 0x5EED;
+	while (done < total) {
+		for (unsigned i = 0; i < inflight; i++) {
+			struct slot *sl = &slots[i];
+			if (!sl->busy && started < total) {
+				uint64_t lba = rng_next(&rng) % nblk;
+				sl->k = op_begin(lba, (struct bstate){ST_DATA,
+					++w.version});
+				pat_fill(sl->buf, w.bsize, lba, w.version);
+				sl->fut = pmemblk_write_async(pbp, sl->buf,
+					(long long)lba);
+				sl->busy = true;
+				started++;
+			}
+			if (!sl->busy)
+				continue;
+			if (future_poll(FUTURE_AS_RUNNABLE(&sl->fut), NULL) !=
+					FUTURE_STATE_COMPLETE)
+				continue;
+			if (FUTURE_OUTPUT(&sl->fut)->return_value != 0)
+				die("%s: async write: %s", w.name,
+					pmemblk_errormsg());
+			op_end(sl->k);
+			sl->busy = false;
+			done++;
+		}
+		/* a read future now and then, polled to completion */
+		if (++next % 5 == 0) {
+			uint8_t buf[MAX_BSIZE];
+			uint64_t lba = rng_next(&rng) % nblk;
+			struct pmemblk_read_async_future rf =
+				pmemblk_read_async(pbp, buf, (long long)lba);
+			while (future_poll(FUTURE_AS_RUNNABLE(&rf), NULL) !=
+					FUTURE_STATE_COMPLETE)
+				;
+			uint64_t v;
+			if (FUTURE_OUTPUT(&rf)->return_value != 0 ||
+					pat_decode(buf, w.bsize, lba, &v) == PAT_BAD)
+				violation("async read of block %llu failed or mixed",
+					(unsigned long long)lba);
+		}
+	}
 }
 
 /* keep_model: the pool is the previous workload's, blocks and all */
@@ -437,7 +684,7 @@ workload_start(const char *name, const char *pool, uint32_t bsize,
 	w.attached = false;
 	if (!keep_model)
 		w.ntouched = 0;
-	w.inflight = -1;
+	memset(w.inflight_on, 0, sizeof(w.inflight_on));
 	w.points = w.images = w.pmdk_images = w.violations = 0;
 	w.variant = "";
 	w.hook = true;
@@ -547,6 +794,31 @@ wl_open_dirty_sds(const char *pool)
 	workload_end(pbp, t0);
 }
 
+/*
+ * Asynchronous writes, several in flight, on a new pool whose mover
+ * copies late; `durable`: the mover makes copies durable itself.
+ */
+static void
+wl_async(const char *pool, const char *name, bool durable)
+{
+	double t0 = now();
+	unlink(pool);
+	workload_start(name, pool, 4096, false);
+	static struct rec_mover mover;
+	mover_init(&mover, durable, 2);
+	w.created = false;
+	PMEMblkpool *pbp = pmemblk_xcreate(pool, 4096, POOL_SIZE, 0600,
+		&mover.base);
+	if (pbp == NULL)
+		die("pmemblk_xcreate: %s", pmemblk_errormsg());
+	w.created = true;
+	do_op(pbp, OP_WRITE, 0);	/* the layout, synchronously */
+	async_writes(pbp, 24, 6, 5);
+	do_op(pbp, OP_ERROR, 1);
+	async_writes(pbp, 8, 4, 3);
+	workload_end(pbp, t0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -579,9 +851,11 @@ main(int argc, char *argv[])
 	wl_create_new(pool);
 	wl_open_dirty_sds(pool);
 	wl_create_existing(pool);
+	wl_async(pool, "async_mover_flush", false);
+	wl_async(pool, "async_mover_durable", true);
 	unlink(pool);
-	unlink(w.image);
-	unlink(w.pmdk_image);
+	image_file_close(&img_ours);
+	image_file_close(&img_pmdk);
 
 	printf("crash images checked: %llu (%llu crash points, %llu also opened by PMDK), violations: %llu, %.1f s\n",
 		total_images, total_points, total_pmdk, total_violations,
