@@ -71,4 +71,15 @@ run pmempool check "$T/pm1"
 expect_rc 0
 run "$P" info --json "$T/pm1"
 jq_true '.btt.layout == "written" and .btt.arenas[0].external_nlba == 32202'
+# two arenas: a sparse file of 512 GiB + 64 MiB laid out by PMDK (its
+# fallocate.at_create off, 64 KiB blocks keep the map small)
+truncate -s $(( (512 << 30) + 8192 + (64 << 20) )) "$T/big"
+run env PMEMBLK_CONF=fallocate.at_create=0 "$PMDK_POOL" "$T/big" 65536 0
+expect_rc 0; expect_out 'nblock: 8388606'
+run "$P" info --json --blocks "$T/big"
+expect_rc 0
+jq_true '.btt.narenas == 2 and .pool.nblock == 8388606 and .blocks.written == 8 and .blocks.error == 1'
+jq_true '.btt.arenas[0].nextoff == 549755813888 and .btt.arenas[1].file_offset == 549755822080'
+jq_true '.btt.arenas[1] | .state == "ok" and .external_nlba == 767 and .nextoff == 0'
+rm -f "$T/big"
 echo "pmdk: all checks passed"
