@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 
 #include <libpmemblk.h>
@@ -35,8 +36,8 @@ static const char help[] =
 "\n"
 "Options:\n"
 "  -D, --dir DIR        make the temporary directory in DIR (default:\n"
-"                       $TMPDIR if set, else /dev/shm if writable, else\n"
-"                       /tmp)\n"
+"                       $TMPDIR if set, else /dev/shm if it has room,\n"
+"                       else /tmp)\n"
 "  -k, --keep           keep the directory and the pool\n"
 "  -d, --duration TIME  length of each benchmark run (default 1 s)\n"
 "  -h, --help           show this help\n"
@@ -333,16 +334,26 @@ bench_round(struct demo *d)
 	return EXIT_OK;
 }
 
-/* $TMPDIR, else memory (/dev/shm) when there is one, else /tmp. */
+/* Whether dir is writable and has room for the pool, twice over. */
+static bool
+roomy(const char *dir)
+{
+	struct statvfs sv;
+	return access(dir, W_OK | X_OK) == 0 && statvfs(dir, &sv) == 0 &&
+		(uint64_t)sv.f_bavail * sv.f_frsize >= 2 * DEMO_POOL_SIZE;
+}
+
+/*
+ * $TMPDIR, else memory (/dev/shm) when it has room (containers often
+ * give it 64 MiB), else /tmp.
+ */
 static const char *
 default_parent(void)
 {
 	const char *env = getenv("TMPDIR");
 	if (env != NULL && env[0] != '\0')
 		return env;
-	if (access("/dev/shm", W_OK | X_OK) == 0)
-		return "/dev/shm";
-	return "/tmp";
+	return roomy("/dev/shm") ? "/dev/shm" : "/tmp";
 }
 
 /* What the file system means for the numbers, e.g. "tmpfs: memory". */
