@@ -85,8 +85,8 @@ data_mover_sync_new(void)
 	dms->vdm.op_delete = sync_op_delete;
 	dms->vdm.op_start = sync_op_start;
 	dms->vdm.op_check = sync_op_check;
-	/* 0, so that libpmem2 still makes the data durable itself */
-	dms->vdm.capabilities = 0;
+	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) */
+	dms->vdm.capabilities = VDM_F_MEM_DURABLE;
 	dms->vdm.has_property = NULL;	/* not ASYNC: work happens in poll */
 	return dms;
 }

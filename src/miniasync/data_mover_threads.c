@@ -5,10 +5,10 @@
  *
  * - A poll never blocks: when the queue is full the operation is simply
  *   not started and the future stays IDLE; the next poll tries again.
- * - A worker that finds the queue empty keeps looking for a few
- *   microseconds (a wake-up costs a system call on each side, more than
- *   a 4 KiB copy), then sleeps on a futex, so an idle mover costs no CPU.
- *   A poll wakes a worker only when one is asleep.
+ * - A worker that finds the queue empty looks again a few times, yielding
+ *   the CPU in between (a wake-up costs a system call on each side, more
+ *   than a 4 KiB copy), then sleeps on a futex, so an idle mover costs no
+ *   CPU. A poll wakes a worker only when one is asleep.
  * - Per-operation state comes from a bounded pool (op_pool), so op_new
  *   fails cleanly (VDM_ERROR_OUT_OF_MEMORY) rather than growing forever.
  * - A worker calls the waker first and only then publishes completion:
@@ -39,12 +39,8 @@
 #define DEFAULT_NTHREADS 12
 #define DEFAULT_RINGBUF_SIZE 128
 
-/*
- * Empty looks at the queue before a worker sleeps. Between looks the
- * worker yields the CPU rather than spinning in place: the thread that
- * polls (and feeds the queue) may be waiting for this very core.
- */
-#define IDLE_SPINS 64
+/* Looks at an empty queue before a worker sleeps. */
+#define IDLE_LOOKS 64
 /* A sleeping worker looks again at least this often (a safety net). */
 #define IDLE_SLEEP_NS 100000000L
 
@@ -93,18 +89,18 @@ threads_op_new(struct vdm *vdm, const enum vdm_operation_type type)
 }
 
 /*
- * Wakes up to n sleeping workers. The read of 'sleepers' is a locked
- * read-modify-write so it cannot pass the caller's queue push (a plain
- * load could, through the store buffer), pairing with worker()'s
- * announce-then-look.
+ * Called after queueing: wakes one sleeping worker, if any. The read of
+ * 'sleepers' is a locked read-modify-write so it cannot pass the queue
+ * push (a plain load could, through the store buffer); it pairs with the
+ * workers' announce-then-look.
  */
 static void
-wake_sleeper(struct data_mover_threads *dmt, int n)
+wake_sleeper(struct data_mover_threads *dmt)
 {
 	if (__atomic_fetch_add(&dmt->sleepers, 0, __ATOMIC_SEQ_CST) == 0)
 		return;
 	__atomic_add_fetch(&dmt->wake_seq, 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &dmt->wake_seq, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
+	syscall(SYS_futex, &dmt->wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL,
 		0);
 }
 
@@ -130,7 +126,7 @@ threads_op_start(void *opp, const struct vdm_operation *operation,
 			notifier->notifier_used = FUTURE_NOTIFIER_NONE;
 		return 0;
 	}
-	wake_sleeper(dmt, 1);
+	wake_sleeper(dmt);
 
 	/* from here on a worker owns the fields above; not touched again */
 	op->started = true;
@@ -181,17 +177,20 @@ run_op(struct data_mover_threads *dmt, struct threads_op *op)
 	__atomic_store_n(&op->complete, 1, __ATOMIC_RELEASE);
 }
 
-/* Pops an operation, looking again for a while if the queue is empty. */
+/*
+ * Pops an operation, looking again a few times if the queue is empty.
+ * Between looks the worker yields rather than spins in place: the thread
+ * that feeds the queue may be waiting for this very core.
+ */
 static struct threads_op *
-pop_or_spin(struct data_mover_threads *dmt)
+pop_or_look(struct data_mover_threads *dmt)
 {
-	for (int i = 0; i < IDLE_SPINS; i++) {
-		struct threads_op *op = mpmc_queue_pop(dmt->queue);
-		if (op != NULL)
-			return op;
+	struct threads_op *op = mpmc_queue_pop(dmt->queue);
+	for (int i = 0; i < IDLE_LOOKS && op == NULL; i++) {
 		sched_yield();
+		op = mpmc_queue_pop(dmt->queue);
 	}
-	return NULL;
+	return op;
 }
 
 static void *
@@ -200,7 +199,7 @@ worker(void *arg)
 	struct data_mover_threads *dmt = arg;
 
 	for (;;) {
-		struct threads_op *op = pop_or_spin(dmt);
+		struct threads_op *op = pop_or_look(dmt);
 		if (op != NULL) {
 			run_op(dmt, op);
 			continue;
@@ -239,7 +238,7 @@ stop_workers(struct data_mover_threads *dmt, size_t nstarted)
 {
 	__atomic_store_n(&dmt->stopping, true, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < nstarted; i++)
-		wake_sleeper(dmt, 1);
+		wake_sleeper(dmt);
 	for (size_t i = 0; i < nstarted; i++)
 		pthread_join(dmt->threads[i], NULL);
 }
@@ -286,8 +285,8 @@ data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
 	dmt->vdm.op_delete = threads_op_delete;
 	dmt->vdm.op_start = threads_op_start;
 	dmt->vdm.op_check = threads_op_check;
-	/* 0, so that libpmem2 still makes the data durable itself */
-	dmt->vdm.capabilities = 0;
+	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) */
+	dmt->vdm.capabilities = VDM_F_MEM_DURABLE;
 	dmt->vdm.has_property = threads_has_property;
 
 	for (size_t i = 0; i < nthreads; i++) {

@@ -46,27 +46,42 @@ operation_run(const struct vdm_operation *operation,
 	const struct vdm_operation_data_memset *set = &operation->data.memset;
 	const struct vdm_operation_data_flush *flush = &operation->data.flush;
 
+	void *dest = NULL;
+	size_t n = 0;
+	uint64_t flags = 0;
+
 	switch (operation->type) {
 	case VDM_OPERATION_MEMCPY:
 		fns->copy(cpy->dest, cpy->src, cpy->n, (unsigned)cpy->flags);
+		dest = cpy->dest, n = cpy->n, flags = cpy->flags;
 		break;
 	case VDM_OPERATION_MEMMOVE:
 		fns->move(mov->dest, mov->src, mov->n, (unsigned)mov->flags);
+		dest = mov->dest, n = mov->n, flags = mov->flags;
 		break;
 	case VDM_OPERATION_MEMSET:
 		fns->set(set->str, set->c, set->n, (unsigned)set->flags);
+		dest = set->str, n = set->n, flags = set->flags;
 		break;
 	case VDM_OPERATION_FLUSH:
 		/*
 		 * miniasync's movers exit the process here; we do what the
 		 * operation promises: write the lines back, then fence.
 		 */
-		pmem_flush(flush->dest, flush->n);
-		pmem_drain();
+		dest = flush->dest, n = flush->n, flags = VDM_F_MEM_DURABLE;
 		break;
 	default:
 		assert(!"unknown vdm operation type");
 	}
+
+	/*
+	 * The movers advertise VDM_F_MEM_DURABLE and keep the promise: the
+	 * written range is flushed from the CPU caches and fenced before the
+	 * operation completes, so a caller (libpmemblk, libpmem2) needs no
+	 * second operation to persist it.
+	 */
+	if (flags & VDM_F_MEM_DURABLE)
+		pmem_persist(dest, n);
 }
 
 void

@@ -98,8 +98,9 @@ test_flush(void)
 static void
 test_capabilities(void)
 {
-	UT_ASSERT_EQ(vdm->capabilities, 0);
-	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 0);
+	/* durable copies are flushed and fenced by the mover itself */
+	UT_ASSERT_EQ(vdm->capabilities, VDM_F_MEM_DURABLE);
+	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 1);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_NO_CACHE_HINT), 0);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_VALID_FLAGS), 0);
 	UT_ASSERT(vdm->has_property == NULL);

@@ -48,8 +48,9 @@ test_bad_arguments(void)
 static void
 test_properties(struct vdm *vdm)
 {
-	UT_ASSERT_EQ(vdm->capabilities, 0);
-	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 0);
+	/* durable copies are flushed and fenced by the mover itself */
+	UT_ASSERT_EQ(vdm->capabilities, VDM_F_MEM_DURABLE);
+	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 1);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_NO_CACHE_HINT), 0);
 
 	char a = 1, b = 0;
