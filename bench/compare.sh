@@ -38,6 +38,11 @@
 #       --dir DIR           where pools are created (default /dev/shm)
 #       --bench PATH        benchmark binary (default BUILD_DIR/bench/pmemblk_bench)
 #       --ours-libdir DIR   directory of our libpmemblk.so.1 (default BUILD_DIR/src)
+#       --metric M          ops (default): ops/s of the wall-clock run;
+#                           cpu: cpu_ops_per_s, ops/s scaled to fully used
+#                           threads -- steadier on a busy machine, but it
+#                           flatters a library whose threads sleep on locks,
+#                           so use it for 1-thread cases only
 #       --out FILE          also write the report (markdown) to FILE
 #       --log FILE          append every RESULT line to FILE
 #       --quick             1 s per run, 1 pair, 256 MiB pools (CI, a few minutes)
@@ -45,7 +50,7 @@
 #                           64 MiB, 1 s (the bench_smoke ctest); exit 0 = ok
 #
 # Examples:
-#   bench/compare.sh build                      # full run, about 15 minutes
+#   bench/compare.sh build                      # full run, 15-20 minutes
 #   bench/compare.sh --quick build              # smoke of the whole matrix
 #   bench/compare.sh -d 3 -p 5 --cases w4k-rand,w512-rand build
 #
@@ -58,6 +63,7 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 duration=5 pairs=3 size=1G msync_size=256M msync_duration=''
 open_size=4G create_size=1G cases='' libs=ours,pmdk nt=0 raw=1 open_create=1
 dir=/dev/shm bench='' ours_libdir='' out='' log='' smoke=0 build='' verify=100
+metric=ops
 argv_copy="$*"
 
 while [ $# -gt 0 ]; do
@@ -78,6 +84,7 @@ while [ $# -gt 0 ]; do
 	--bench) bench=$2; shift 2 ;;
 	--ours-libdir) ours_libdir=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--metric) metric=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--quick) duration=1 pairs=1 size=256M msync_size=64M open_size=1G
 		create_size=256M; shift ;;
@@ -119,6 +126,11 @@ fi
 [ -n "$ours_libdir" ] || ours_libdir=$build/src
 [ -x "$bench" ] || die "no benchmark binary at $bench (build the pmemblk_bench target)"
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "bad --pairs $pairs"
+case $metric in
+ops) metric_field=ops_per_s metric_name="kops/s" ;;
+cpu) metric_field=cpu_ops_per_s metric_name="kops/CPU-s" ;;
+*) die "bad --metric $metric (ops or cpu)" ;;
+esac
 
 if [ "$smoke" = 1 ]; then
 	libs=ours pairs=1 nt=0 raw=1 open_create=0
@@ -241,7 +253,7 @@ while IFS='|' read -r name force psize dur rawmode target args; do
 			n=$((n + 1))
 			run_bench "$which" "$force" "$@" $args --size "$psize" \
 				--duration "$dur" --verify-sample="$verify"
-			ops[$name,$which]+=" $(field ops_per_s "$result")"
+			ops[$name,$which]+=" $(field "$metric_field" "$result")"
 			p50[$name,$which]+=" $(field p50_us "$result")"
 			p99[$name,$which]+=" $(field p99_us "$result")"
 			cpu=$(field cpu_util "$result")
@@ -294,10 +306,10 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	echo
 	commit=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), pools in $dir"
-	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; ops/s in thousands (kops/s), latency p50/p99 in us;"
+	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; throughput in thousands of ops (metric: $metric_field), latency p50/p99 in us;"
 	echo "CPU use = thread CPU time / wall time (ours/PMDK/raw), well below 1 when other processes competed for the CPUs."
 	echo
-	echo "| case | ours kops/s | PMDK kops/s | ours/PMDK | target | raw kops/s | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 | CPU use o/P/r |"
+	echo "| case | ours $metric_name | PMDK $metric_name | ours/PMDK | target | raw $metric_name | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 | CPU use o/P/r |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	while IFS='|' read -r name force psize dur rawmode target args; do
 		[ -n "$name" ] || continue
@@ -310,7 +322,7 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	done <<<"$table"
 	echo
 	if [ "$nt" = 1 ]; then
-		echo "Non-temporal raw limit (--raw nt), kops/s:"
+		echo "Non-temporal raw limit (--raw nt), $metric_name:"
 		while IFS='|' read -r name force psize dur rawmode target args; do
 			t=$(med ops "$name" nt)
 			[ -n "$t" ] || continue
