@@ -47,7 +47,7 @@ sync_op_start(void *op, const struct vdm_operation *operation,
 	(void)op;
 	if (notifier != NULL)
 		notifier->notifier_used = FUTURE_NOTIFIER_NONE;
-	operation_run(operation, &operation_libc_fns);
+	operation_run(operation, &operation_default_fns);
 	return 0;
 }
 

@@ -277,7 +277,7 @@ data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
 		return NULL;
 	}
 	dmt->stopping = false;
-	dmt->fns = operation_libc_fns;
+	dmt->fns = operation_default_fns;
 	dmt->desired_notifier = desired_notifier;
 	dmt->nthreads = nthreads;
 

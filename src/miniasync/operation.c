@@ -3,37 +3,46 @@
  * operation.c -- the work behind every vdm operation.
  */
 #include <assert.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <libpmem.h>
 
 #include "operation.h"
 
+/*
+ * The default functions make a VDM_F_MEM_DURABLE operation durable
+ * themselves, with libpmem's non-temporal copies, which beat a cached
+ * copy followed by a flush of every line.
+ */
 static void *
-libc_memcpy(void *dst, const void *src, size_t n, unsigned flags)
+default_memcpy(void *dst, const void *src, size_t n, unsigned flags)
 {
-	(void)flags;
+	if (flags & VDM_F_MEM_DURABLE)
+		return pmem_memcpy_persist(dst, src, n);
 	return memcpy(dst, src, n);
 }
 
 static void *
-libc_memmove(void *dst, const void *src, size_t n, unsigned flags)
+default_memmove(void *dst, const void *src, size_t n, unsigned flags)
 {
-	(void)flags;
+	if (flags & VDM_F_MEM_DURABLE)
+		return pmem_memmove_persist(dst, src, n);
 	return memmove(dst, src, n);
 }
 
 static void *
-libc_memset(void *str, int c, size_t n, unsigned flags)
+default_memset(void *str, int c, size_t n, unsigned flags)
 {
-	(void)flags;
+	if (flags & VDM_F_MEM_DURABLE)
+		return pmem_memset_persist(str, c, n);
 	return memset(str, c, n);
 }
 
-const struct operation_fns operation_libc_fns = {
-	.copy = libc_memcpy,
-	.move = libc_memmove,
-	.set = libc_memset,
+const struct operation_fns operation_default_fns = {
+	.copy = default_memcpy,
+	.move = default_memmove,
+	.set = default_memset,
 };
 
 void
@@ -49,19 +58,23 @@ operation_run(const struct vdm_operation *operation,
 	void *dest = NULL;
 	size_t n = 0;
 	uint64_t flags = 0;
+	bool durable_done = false;	/* the function kept the promise */
 
 	switch (operation->type) {
 	case VDM_OPERATION_MEMCPY:
 		fns->copy(cpy->dest, cpy->src, cpy->n, (unsigned)cpy->flags);
 		dest = cpy->dest, n = cpy->n, flags = cpy->flags;
+		durable_done = fns->copy == default_memcpy;
 		break;
 	case VDM_OPERATION_MEMMOVE:
 		fns->move(mov->dest, mov->src, mov->n, (unsigned)mov->flags);
 		dest = mov->dest, n = mov->n, flags = mov->flags;
+		durable_done = fns->move == default_memmove;
 		break;
 	case VDM_OPERATION_MEMSET:
 		fns->set(set->str, set->c, set->n, (unsigned)set->flags);
 		dest = set->str, n = set->n, flags = set->flags;
+		durable_done = fns->set == default_memset;
 		break;
 	case VDM_OPERATION_FLUSH:
 		/*
@@ -78,9 +91,10 @@ operation_run(const struct vdm_operation *operation,
 	 * The movers advertise VDM_F_MEM_DURABLE and keep the promise: the
 	 * written range is flushed from the CPU caches and fenced before the
 	 * operation completes, so a caller (libpmemblk, libpmem2) needs no
-	 * second operation to persist it.
+	 * second operation to persist it. User-supplied functions may not
+	 * know the flag, so their result is flushed here.
 	 */
-	if (flags & VDM_F_MEM_DURABLE)
+	if ((flags & VDM_F_MEM_DURABLE) && !durable_done)
 		pmem_persist(dest, n);
 }
 

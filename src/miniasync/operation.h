@@ -16,7 +16,7 @@ struct operation_fns {
 };
 
 /* libc's memcpy, memmove and memset (flags ignored). */
-extern const struct operation_fns operation_libc_fns;
+extern const struct operation_fns operation_default_fns;
 
 /* Performs the operation; a flush writes the range back to memory. */
 void operation_run(const struct vdm_operation *operation,
