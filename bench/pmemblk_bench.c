@@ -22,10 +22,10 @@
  * Output: a human-readable summary and one "RESULT key=value ..." line, or
  * with --json a single JSON object on one line (same keys).
  *
- * Async cases: PMDK's library has no async API, so they must not be called
- * from this binary directly. They belong in a separate binary (or behind
- * dlsym); see bench/README.md. This binary only reports whether the loaded
- * library exports the async entry points ("async_api=").
+ * Async (--qd N): one thread keeps N pmemblk_write_async/read_async
+ * futures in flight through a data mover (--mover threads|sync). PMDK's
+ * library has no async API, so the four async functions are looked up with
+ * dlsym and never linked; on PMDK the option fails with a message.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -49,6 +49,10 @@
 #include <unistd.h>
 
 #include <libpmem.h>
+#ifdef BENCH_ASYNC
+#define PMEMBLK_USE_MINIASYNC 1
+#include <libminiasync.h>
+#endif
 #include <libpmemblk.h>
 
 #define DEFAULT_POOL "/dev/shm/pmemblk_bench.pool"
@@ -84,6 +88,9 @@ struct config {
 	bool json;
 	unsigned iterations;
 	uint64_t seed;
+	unsigned qd;		/* async: futures in flight; 0 = sync calls */
+	const char *mover;	/* async: "threads" or "sync" */
+	unsigned mover_threads;	/* async: workers of the threads mover */
 };
 
 static const char *raw_mode_name(enum raw_mode m)
@@ -190,6 +197,10 @@ static void usage(FILE *f)
 "  --fresh              remove an existing pool file first\n"
 "  --cleanup            remove the pool file at exit\n"
 "  --seed N             random seed (default 1)\n"
+"async (our library only; one thread):\n"
+"  --qd N               keep N pmemblk_*_async futures in flight\n"
+"  --mover threads|sync data mover of the pool (default threads)\n"
+"  --mover-threads N    workers of the threads mover (default 2)\n"
 "other modes:\n"
 "  --open-bench         time pmemblk_open/close of --pool (created with --size\n"
 "                       and one write if missing) and report VmRSS growth\n"
@@ -207,7 +218,7 @@ enum {
 	OPT_PATTERN, OPT_DURATION, OPT_WARMUP, OPT_RAW, OPT_VERIFY,
 	OPT_PREFILL, OPT_NO_PREFILL, OPT_FRESH, OPT_CLEANUP, OPT_SEED,
 	OPT_OPEN_BENCH, OPT_CREATE_BENCH, OPT_ITERATIONS, OPT_JSON,
-	OPT_NO_PREFAULT,
+	OPT_NO_PREFAULT, OPT_QD, OPT_MOVER, OPT_MOVER_THREADS,
 };
 
 static void parse_args(int argc, char *argv[], struct config *c)
@@ -234,6 +245,9 @@ static void parse_args(int argc, char *argv[], struct config *c)
 		{ "create-bench", no_argument, NULL, OPT_CREATE_BENCH },
 		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "qd", required_argument, NULL, OPT_QD },
+		{ "mover", required_argument, NULL, OPT_MOVER },
+		{ "mover-threads", required_argument, NULL, OPT_MOVER_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +261,7 @@ static void parse_args(int argc, char *argv[], struct config *c)
 		.read_pct = 0, .op_name = "write", .duration = 5,
 		.warmup = 0, .verify_every = 0, .prefill = -1,
 		.iterations = 0, .seed = 1, .prefault = true,
+		.qd = 0, .mover = "threads", .mover_threads = 2,
 	};
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -324,6 +339,20 @@ static void parse_args(int argc, char *argv[], struct config *c)
 					"--iterations", 1, 1000000);
 			break;
 		case OPT_JSON: c->json = true; break;
+		case OPT_QD:
+			c->qd = (unsigned)parse_uint(optarg, "--qd", 1, 4096);
+			break;
+		case OPT_MOVER:
+			if (strcmp(optarg, "threads") != 0 &&
+					strcmp(optarg, "sync") != 0)
+				die("bad --mover '%s' (threads or sync)",
+						optarg);
+			c->mover = optarg;
+			break;
+		case OPT_MOVER_THREADS:
+			c->mover_threads = (unsigned)parse_uint(optarg,
+					"--mover-threads", 1, 256);
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -349,6 +378,13 @@ static void parse_args(int argc, char *argv[], struct config *c)
 		c->iterations = c->mode == MODE_OPEN_BENCH ? 10 : 3;
 	if (c->prefill < 0)
 		c->prefill = 1;
+	if (c->qd && (c->threads != 1 || c->raw != RAW_OFF ||
+			c->mode != MODE_WORKLOAD))
+		die("--qd is one thread on the library: no --threads/--raw");
+#ifndef BENCH_ASYNC
+	if (c->qd)
+		die("--qd: this build of the benchmark has no async support");
+#endif
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,11 +600,7 @@ static const char *loaded_library(void)
 	return "unknown";
 }
 
-/*
- * The async API (pmemblk_xopen, pmemblk_write_async, ...) exists only in
- * our library. Async cases go in a separate binary or look the functions
- * up through dlsym like this; this binary only reports their presence.
- */
+/* The async API (pmemblk_xopen, pmemblk_write_async, ...) is ours only. */
 static bool async_api_present(void)
 {
 	return dlsym(RTLD_DEFAULT, "pmemblk_write_async") != NULL &&
@@ -588,6 +620,8 @@ static void res_add_common(struct result *r, const struct config *c,
 	RES_U64(r, "bsize", c->bsize);
 	RES_STR(r, "pmem_force", force ? force : "unset");
 	RES_U64(r, "async_api", async_api_present());
+	RES_U64(r, "qd", c->qd);
+	RES_STR(r, "mover", c->qd ? c->mover : "none");
 }
 
 /* ------------------------------------------------------------------ */
@@ -837,12 +871,12 @@ static bool check_block(struct bench *b, const void *buf, uint64_t blockno,
 	return true;
 }
 
-static void verify_read(struct worker *w, uint64_t blockno)
+static void verify_read(struct worker *w, const void *buf, uint64_t blockno)
 {
 	char why[128];
 
 	w->verified++;
-	if (!check_block(w->b, w->rbuf, blockno, why, sizeof(why))) {
+	if (!check_block(w->b, buf, blockno, why, sizeof(why))) {
 		if (w->verify_fail++ < 10)
 			fprintf(stderr, "pmemblk_bench: thread %u: block %"
 					PRIu64 ": %s\n", w->id, blockno, why);
@@ -873,6 +907,169 @@ static void prefill(struct worker *w)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* async: one thread, --qd futures in flight                          */
+/* ------------------------------------------------------------------ */
+
+#ifdef BENCH_ASYNC
+static void *xaligned(size_t align, size_t size);
+
+/* Looked up at run time: PMDK's library does not have them. */
+static struct {
+	PMEMblkpool *(*xcreate)(const char *, size_t, size_t, mode_t,
+			struct vdm *);
+	PMEMblkpool *(*xopen)(const char *, size_t, struct vdm *);
+	struct pmemblk_write_async_future (*write)(PMEMblkpool *, void *,
+			long long);
+	struct pmemblk_read_async_future (*read)(PMEMblkpool *, void *,
+			long long);
+	struct data_mover_threads *dmt;
+	struct data_mover_sync *dms;
+	struct vdm *vdm;
+} async_api;
+
+static void *async_sym(const char *name)
+{
+	void *sym = dlsym(RTLD_DEFAULT, name);
+
+	if (!sym)
+		die("--qd: the loaded libpmemblk (%s) has no %s: async is "
+				"our library's API", loaded_library(), name);
+	return sym;
+}
+
+static void async_setup(const struct config *c)
+{
+	*(void **)&async_api.xcreate = async_sym("pmemblk_xcreate");
+	*(void **)&async_api.xopen = async_sym("pmemblk_xopen");
+	*(void **)&async_api.write = async_sym("pmemblk_write_async");
+	*(void **)&async_api.read = async_sym("pmemblk_read_async");
+	if (strcmp(c->mover, "sync") == 0) {
+		async_api.dms = data_mover_sync_new();
+		async_api.vdm = async_api.dms ?
+			data_mover_sync_get_vdm(async_api.dms) : NULL;
+	} else {
+		async_api.dmt = data_mover_threads_new(c->mover_threads,
+				1024, FUTURE_NOTIFIER_WAKER);
+		async_api.vdm = async_api.dmt ?
+			data_mover_threads_get_vdm(async_api.dmt) : NULL;
+	}
+	if (!async_api.vdm)
+		die("cannot create the %s data mover", c->mover);
+}
+
+static void async_teardown(void)
+{
+	if (async_api.dmt)
+		data_mover_threads_delete(async_api.dmt);
+	if (async_api.dms)
+		data_mover_sync_delete(async_api.dms);
+}
+
+struct async_slot {
+	union {
+		struct pmemblk_write_async_future w;
+		struct pmemblk_read_async_future r;
+	} fut;
+	bool is_read;
+	uint64_t blk, gen, t_start;
+	void *buf;
+};
+
+static void async_start(struct worker *w, struct async_slot *s)
+{
+	struct bench *b = w->b;
+	const int read_pct = b->c->read_pct;
+
+	s->blk = next_block(w);
+	s->is_read = read_pct == 100 ? true : read_pct == 0 ? false :
+		(int)rng_below(&w->rng, 100) < read_pct;
+	s->t_start = now_ns();
+	if (s->is_read) {
+		s->fut.r = async_api.read(b->pbp, s->buf, (long long)s->blk);
+	} else {
+		s->gen = ++w->gen;
+		stamp_block(s->buf, b->bsize, s->blk, s->gen);
+		s->fut.w = async_api.write(b->pbp, s->buf, (long long)s->blk);
+	}
+}
+
+/* Polls one slot; returns 1 when its operation finished, -1 on error. */
+static int async_poll(struct worker *w, struct async_slot *s)
+{
+	struct future *f = s->is_read ? FUTURE_AS_RUNNABLE(&s->fut.r) :
+		FUTURE_AS_RUNNABLE(&s->fut.w);
+
+	if (future_poll(f, NULL) != FUTURE_STATE_COMPLETE)
+		return 0;
+	int ret = s->is_read ? FUTURE_OUTPUT(&s->fut.r)->return_value :
+		FUTURE_OUTPUT(&s->fut.w)->return_value;
+	if (ret) {
+		fail_op(w, s->is_read ? "async read" : "async write", s->blk);
+		return -1;
+	}
+	if (!s->is_read && w->b->exact)
+		atomic_store_explicit(&w->b->expected[s->blk], s->gen,
+				memory_order_relaxed);
+	return 1;
+}
+
+/*
+ * The thread's measured loop with --qd: every finished future is replaced
+ * at once by a new one, so --qd operations are always in flight. An
+ * operation's latency runs from its creation to the poll that saw it end.
+ */
+static uint64_t async_loop(struct worker *w, uint64_t *cpu0)
+{
+	struct bench *b = w->b;
+	const unsigned qd = b->c->qd;
+	const unsigned verify_every = b->c->verify_every;
+	struct async_slot *slots = xaligned(CACHELINE, sizeof(*slots) * qd);
+	uint64_t t = now_ns();
+	bool draining = false;
+	unsigned in_flight = qd;
+
+	for (unsigned i = 0; i < qd; i++) {
+		slots[i].buf = xaligned(4096, b->bsize);
+		memset(slots[i].buf, 0xa0, b->bsize);
+		async_start(w, &slots[i]);
+	}
+	while (in_flight > 0) {
+		for (unsigned i = 0; i < qd; i++) {
+			struct async_slot *s = &slots[i];
+			if (s->buf == NULL)
+				continue;	/* drained */
+			int r = async_poll(w, s);
+			if (r == 0)
+				continue;
+			t = now_ns();
+			if (r < 0)
+				draining = true;
+			if (r > 0 && t >= b->t_measure) {
+				hist_add(&w->lat[s->is_read], t - s->t_start);
+				if (*cpu0 == 0)
+					*cpu0 = thread_cpu_ns();
+			}
+			if (r > 0 && s->is_read && verify_every &&
+					++w->reads_seen % verify_every == 0)
+				verify_read(w, s->buf, s->blk);
+			if (t >= b->t_deadline || atomic_load_explicit(
+					&b->stop, memory_order_relaxed))
+				draining = true;
+			if (draining) {
+				free(s->buf);
+				s->buf = NULL;
+				in_flight--;
+			} else {
+				async_start(w, s);
+			}
+		}
+	}
+	free(slots);
+	return t;
+}
+#endif
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -890,6 +1087,14 @@ static void *worker_main(void *arg)
 	const uint64_t t_deadline = b->t_deadline;
 	uint64_t t0 = now_ns(), t1 = t0;
 	uint64_t cpu0 = t0 >= t_measure ? thread_cpu_ns() : 0;
+
+#ifdef BENCH_ASYNC
+	if (b->c->qd) {
+		w->t_end = async_loop(w, &cpu0);
+		w->cpu_ns = cpu0 ? thread_cpu_ns() - cpu0 : 0;
+		return NULL;
+	}
+#endif
 
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		uint64_t blk = next_block(w);
@@ -914,7 +1119,7 @@ static void *worker_main(void *arg)
 		}
 		if (is_read && verify_every &&
 				++w->reads_seen % verify_every == 0) {
-			verify_read(w, blk);
+			verify_read(w, w->rbuf, blk);
 			t1 = now_ns();	/* checking is not part of the op */
 		}
 		if (t1 >= t_deadline)
@@ -950,7 +1155,12 @@ static void setup_lib(struct bench *b)
 	if (c->fresh)
 		remove_pool(c->pool);
 	if (path_exists(c->pool)) {
+#ifdef BENCH_ASYNC
+		b->pbp = c->qd ? async_api.xopen(c->pool, c->bsize,
+				async_api.vdm) : pmemblk_open(c->pool, c->bsize);
+#else
 		b->pbp = pmemblk_open(c->pool, c->bsize);
+#endif
 		if (!b->pbp)
 			die("pmemblk_open %s (bsize %" PRIu64 "): %s%s",
 					c->pool, c->bsize, pmemblk_errormsg(),
@@ -958,7 +1168,13 @@ static void setup_lib(struct bench *b)
 					" (different bsize? try --fresh)" : "");
 		b->fresh = false;
 	} else {
+#ifdef BENCH_ASYNC
+		b->pbp = c->qd ? async_api.xcreate(c->pool, c->bsize, c->size,
+				0600, async_api.vdm) :
+			pmemblk_create(c->pool, c->bsize, c->size, 0600);
+#else
 		b->pbp = pmemblk_create(c->pool, c->bsize, c->size, 0600);
+#endif
 		if (!b->pbp)
 			die("pmemblk_create %s (bsize %" PRIu64 ", size %"
 					PRIu64 "): %s", c->pool, c->bsize,
@@ -1041,6 +1257,9 @@ static void teardown(struct bench *b)
 {
 	if (b->pbp)
 		pmemblk_close(b->pbp);
+#ifdef BENCH_ASYNC
+	async_teardown();
+#endif
 	if (b->raw_addr)
 		pmem_unmap(b->raw_addr, b->raw_len);
 	if (b->c->cleanup)
@@ -1118,7 +1337,7 @@ static void post_verify(struct bench *b, struct worker *w)
 			fail_op(w, "verify read", blk);
 			return;
 		}
-		verify_read(w, blk);
+		verify_read(w, w->rbuf, blk);
 	}
 }
 
@@ -1127,6 +1346,10 @@ static int run_workload(struct config *c)
 	struct bench b = { .c = c };
 	uint64_t t_setup = now_ns();
 
+#ifdef BENCH_ASYNC
+	if (c->qd)
+		async_setup(c);
+#endif
 	if (c->raw == RAW_OFF)
 		setup_lib(&b);
 	else
@@ -1135,7 +1358,8 @@ static int run_workload(struct config *c)
 	if (b.nblock < c->threads)
 		die("pool has %" PRIu64 " blocks, fewer than threads",
 				b.nblock);
-	b.exact = c->threads == 1 || c->pattern == PAT_SEQ;
+	/* exact: one writer per block, and no two writes of it in flight */
+	b.exact = (c->threads == 1 || c->pattern == PAT_SEQ) && c->qd <= 1;
 	if (c->raw != RAW_OFF && !b.exact && c->verify_every) {
 		/*
 		 * A plain mapping has no atomic block writes: with several
