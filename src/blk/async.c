@@ -48,6 +48,9 @@ _Static_assert(sizeof(struct write_state) <= PMEMBLK_ASYNC_INTERNAL_SIZE,
 	"write state fits the future");
 _Static_assert(sizeof(struct read_state) <= PMEMBLK_ASYNC_INTERNAL_SIZE,
 	"read state fits the future");
+_Static_assert((int)PMEMBLK_READ_COMPLETE == (int)PMEMBLK_WRITE_COMPLETE &&
+	PMEMBLK_READ_INITIALIZED == 0 && PMEMBLK_WRITE_INITIALIZED == 0,
+	"reads and writes share their stage values");
 
 EXPORT PMEMblkpool *
 pmemblk_xcreate(const char *path, size_t bsize, size_t poolsize, mode_t mode,
@@ -89,17 +92,32 @@ mover_poll(struct vdm_operation_future *op, struct future_notifier *notifier)
 	}
 }
 
+/* Completes a read or write future (both COMPLETE stages are 20). */
+static enum future_state
+complete(int *stage, int *return_value, int ret)
+{
+	*stage = PMEMBLK_WRITE_COMPLETE;
+	*return_value = ret;
+	return FUTURE_STATE_COMPLETE;
+}
+
+/* Fills in a new future; nothing is checked or done before the first poll. */
+#define NEW_FUTURE(type, task, pbp_, buf_, blockno_) ({\
+	struct type fut_;\
+	memset(&fut_.data, 0, sizeof(fut_.data));\
+	fut_.data.pbp = (pbp_);\
+	fut_.data.buf = (buf_);\
+	fut_.data.blockno = (blockno_);\
+	fut_.output.return_value = -1;\
+	FUTURE_INIT(&fut_, task);\
+	fut_;\
+})
+
 /* ------------------------------------------------------------------ */
 /* write                                                               */
 
-static enum future_state
-write_done(struct pmemblk_write_async_data *data,
-	struct pmemblk_write_async_output *out, int ret)
-{
-	data->stage = PMEMBLK_WRITE_COMPLETE;
-	out->return_value = ret;
-	return FUTURE_STATE_COMPLETE;
-}
+#define write_done(data, out, ret) \
+	complete(&(data)->stage, &(out)->return_value, (ret))
 
 /*
  * On pmem the copied lines must be written back before the commit; unless
@@ -175,28 +193,15 @@ write_task(struct future_context *ctx, struct future_notifier *notifier)
 EXPORT struct pmemblk_write_async_future
 pmemblk_write_async(PMEMblkpool *pbp, void *buf, long long blockno)
 {
-	struct pmemblk_write_async_future fut;
-	memset(&fut.data, 0, sizeof(fut.data));
-	fut.data.pbp = pbp;
-	fut.data.buf = buf;
-	fut.data.blockno = blockno;
-	fut.data.stage = PMEMBLK_WRITE_INITIALIZED;
-	fut.output.return_value = -1;
-	FUTURE_INIT(&fut, write_task);
-	return fut;
+	return NEW_FUTURE(pmemblk_write_async_future, write_task, pbp, buf,
+		blockno);
 }
 
 /* ------------------------------------------------------------------ */
 /* read                                                                */
 
-static enum future_state
-read_done(struct pmemblk_read_async_data *data,
-	struct pmemblk_read_async_output *out, int ret)
-{
-	data->stage = PMEMBLK_READ_COMPLETE;
-	out->return_value = ret;
-	return FUTURE_STATE_COMPLETE;
-}
+#define read_done(data, out, ret) \
+	complete(&(data)->stage, &(out)->return_value, (ret))
 
 static enum future_state
 read_task(struct future_context *ctx, struct future_notifier *notifier)
@@ -240,13 +245,6 @@ read_task(struct future_context *ctx, struct future_notifier *notifier)
 EXPORT struct pmemblk_read_async_future
 pmemblk_read_async(PMEMblkpool *pbp, void *buf, long long blockno)
 {
-	struct pmemblk_read_async_future fut;
-	memset(&fut.data, 0, sizeof(fut.data));
-	fut.data.pbp = pbp;
-	fut.data.buf = buf;
-	fut.data.blockno = blockno;
-	fut.data.stage = PMEMBLK_READ_INITIALIZED;
-	fut.output.return_value = -1;
-	FUTURE_INIT(&fut, read_task);
-	return fut;
+	return NEW_FUTURE(pmemblk_read_async_future, read_task, pbp, buf,
+		blockno);
 }
