@@ -25,7 +25,7 @@ need_packages() {
 # Building the libraries and the tool.
 BUILD_PACKAGES=(cmake make gcc pkg-config libpmem-dev)
 # Running the tests: PMDK's library and tools, fio and libpmem2 for interop,
-# pandoc for the man pages, jq for JSON output, clang and valgrind for the
+# pandoc and man-db for the man pages, jq for JSON output, clang and valgrind for the
 # fuzzing and memory checks.
-TEST_PACKAGES=(pmdk-tools libpmemblk1 libpmemblk-dev libpmem2-dev fio pandoc jq
+TEST_PACKAGES=(pmdk-tools libpmemblk1 libpmemblk-dev libpmem2-dev fio pandoc man-db jq
 	valgrind clang libclang-rt-14-dev python3)
