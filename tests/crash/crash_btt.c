@@ -26,7 +26,13 @@
  * Environment: CRASH_SCALE (operations multiplier, default 1),
  * CRASH_SEEDS (random subsets per crash point, default 3),
  * CRASH_PMDK_EVERY (with --pmdk: one image in N, default 40),
- * CRASH_VERBOSE=1 (describe every crash point).
+ * CRASH_VERBOSE=1 (describe every crash point), CRASH_MODES (1: the
+ * cache-flush backend only, 2: the msync backend only, 3: both, default).
+ *
+ * Every workload runs twice: on a backend with cache-flush semantics
+ * (flush then drain; the crash points are the drains), and on one with
+ * msync semantics (flush_is_sync: the BTT takes its msync paths; the
+ * crash points are the msyncs, and media receives whole sectors).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +95,7 @@ static unsigned scale = 1;
 static unsigned nseeds = 3;
 static unsigned pmdk_every = 40;
 static bool verbose;		/* CRASH_VERBOSE: describe every crash point */
+static unsigned modes;
 static const char *pmdk_helper;
 static char pmdk_pool[256];
 
@@ -680,7 +687,8 @@ outer_fence(struct recorder *rec, void *arg)
 /* workload driver                                                     */
 
 static void
-sim_init(struct sim *s, const char *name, uint32_t bsize, bool is_zeroed)
+sim_init(struct sim *s, const char *name, uint32_t bsize, bool is_zeroed,
+	bool msync)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -692,6 +700,10 @@ sim_init(struct sim *s, const char *name, uint32_t bsize, bool is_zeroed)
 	if (rec_init(&s->rec, NS_SIZE) != 0 || rec_init(&s->rec2, NS_SIZE) != 0 ||
 			image_init(&s->nest, &s->rec.media) != 0)
 		die("cannot set up the recorders: %s", strerror(errno));
+	if (msync) {
+		rec_use_msync(&s->rec);
+		rec_use_msync(&s->rec2);
+	}
 
 	struct btt_geometry g;
 	if (!btt_geometry(NS_SIZE, bsize, BTT_DEFAULT_NFREE, &g))
@@ -1051,6 +1063,36 @@ env_uint(const char *name, unsigned dflt)
 	return v && *v ? (unsigned)strtoul(v, NULL, 0) : dflt;
 }
 
+static void
+run_workload(const struct workload *w, bool msync)
+{
+	static struct sim s, cont;
+	char name[64], cname[64];
+	snprintf(name, sizeof(name), "%s%s", w->name, msync ? "/msync" : "");
+	double t = now();
+	sim_init(&s, name, w->bsize, w->is_zeroed, msync);
+	s.chain_op = w->chain_op;
+	s.chain_fence = w->chain_fence;
+	w->run(&s);
+	drv_final_point(&s);
+	report(&s, now() - t);
+
+	if (w->chain_name != NULL) {
+		if (s.saved == NULL)
+			die("%s: the continuation image was not taken", name);
+		snprintf(cname, sizeof(cname), "%s%s", w->chain_name,
+			msync ? "/msync" : "");
+		t = now();
+		sim_init(&cont, cname, w->bsize, w->is_zeroed, msync);
+		cont.hdr = s.hdr;
+		wl_continue(&cont, &s);
+		drv_final_point(&cont);
+		report(&cont, now() - t);
+		sim_fini(&cont);
+	}
+	sim_fini(&s);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1067,6 +1109,8 @@ main(int argc, char *argv[])
 	scale = env_uint("CRASH_SCALE", 1);
 	nseeds = env_uint("CRASH_SEEDS", 3);
 	verbose = env_uint("CRASH_VERBOSE", 0) != 0;
+	/* CRASH_MODES: 1 cache flushes (pmem), 2 msync, 3 both */
+	modes = env_uint("CRASH_MODES", 3);
 	pmdk_every = env_uint("CRASH_PMDK_EVERY", pmdk_helper ? 40 : 1);
 	if (scale == 0 || pmdk_every == 0)
 		die("CRASH_SCALE and CRASH_PMDK_EVERY must be positive");
@@ -1078,32 +1122,16 @@ main(int argc, char *argv[])
 	}
 
 	double t0 = now();
-	for (size_t i = 0; i < sizeof(workloads) / sizeof(*workloads); i++) {
-		const struct workload *w = &workloads[i];
-		if (only && strcmp(only, w->name) != 0)
+	for (int msync = 0; msync <= 1; msync++) {
+		if (modes != 3 && modes != 1u + (unsigned)msync)
 			continue;
-		double t = now();
-		static struct sim s, cont;
-		sim_init(&s, w->name, w->bsize, w->is_zeroed);
-		s.chain_op = w->chain_op;
-		s.chain_fence = w->chain_fence;
-		w->run(&s);
-		drv_final_point(&s);
-		report(&s, now() - t);
-
-		if (w->chain_name != NULL) {
-			if (s.saved == NULL)
-				die("%s: the continuation image was not taken",
-					w->name);
-			t = now();
-			sim_init(&cont, w->chain_name, w->bsize, w->is_zeroed);
-			cont.hdr = s.hdr;
-			wl_continue(&cont, &s);
-			drv_final_point(&cont);
-			report(&cont, now() - t);
-			sim_fini(&cont);
+		for (size_t i = 0; i < sizeof(workloads) / sizeof(*workloads);
+				i++) {
+			const struct workload *w = &workloads[i];
+			if (only && strcmp(only, w->name) != 0)
+				continue;
+			run_workload(w, msync);
 		}
-		sim_fini(&s);
 	}
 	if (pmdk_helper)
 		unlink(pmdk_pool);

@@ -208,6 +208,51 @@ in_region(const struct recorder *rec, const void *addr, size_t len)
 	return a >= base && a + len <= base + rec->work.len && a + len >= a;
 }
 
+/* A crash point: the test looks at the images this moment can leave. */
+static void
+crash_point(struct recorder *rec)
+{
+	rec->nfences++;
+	if (rec->on_fence != NULL && !rec->in_fence) {
+		rec->in_fence = true;
+		rec->on_fence(rec, rec->arg);
+		rec->in_fence = false;
+	}
+}
+
+/* Pages equal to media again need no comparing until written. */
+static void
+reprotect_clean(struct recorder *rec)
+{
+	struct tracked_buf *w = &rec->work;
+	size_t kept = 0;
+	for (size_t i = 0; i < w->nwritten; i++) {
+		size_t p = w->written_list[i];
+		if (memcmp(w->mem + p * REC_PAGE, rec->media.mem + p * REC_PAGE,
+				REC_PAGE) == 0)
+			tbuf_protect_page(w, p);
+		else
+			w->written_list[kept++] = (uint32_t)p;
+	}
+	w->nwritten = kept;
+}
+
+/*
+ * msync: the pages of the range are written back now, whole, and are
+ * durable when it returns; the moment before is a crash point.
+ */
+static void
+msync_flush(struct recorder *rec, size_t off, size_t len)
+{
+	crash_point(rec);
+	for (size_t p = off / REC_PAGE; p <= (off + len - 1) / REC_PAGE; p++)
+		if (memcmp(rec->work.mem + p * REC_PAGE,
+				rec->media.mem + p * REC_PAGE, REC_PAGE) != 0)
+			media_write(&rec->media, p * REC_PAGE,
+				rec->work.mem + p * REC_PAGE, REC_PAGE);
+	reprotect_clean(rec);
+}
+
 static void
 rec_flush(const struct persist_ops *ops, const void *addr, size_t len)
 {
@@ -221,6 +266,10 @@ rec_flush(const struct persist_ops *ops, const void *addr, size_t len)
 		return;
 	}
 	size_t off = (size_t)((const uint8_t *)addr - rec->work.mem);
+	if (rec->msync) {
+		msync_flush(rec, off, len);
+		return;
+	}
 	for (size_t l = off / REC_LINE; l <= (off + len - 1) / REC_LINE; l++) {
 		uint32_t slot = rec->pending_slot[l];
 		if (slot == 0) {
@@ -248,12 +297,9 @@ static void
 rec_drain(const struct persist_ops *ops)
 {
 	struct recorder *rec = rec_of(ops);
-	rec->nfences++;
-	if (rec->on_fence != NULL && !rec->in_fence) {
-		rec->in_fence = true;
-		rec->on_fence(rec, rec->arg);
-		rec->in_fence = false;
-	}
+	if (rec->msync)
+		return;		/* msync already waited */
+	crash_point(rec);
 	for (size_t i = 0; i < rec->npending; i++) {
 		struct pending_line *pl = &rec->pending[i];
 		media_write(&rec->media, pl->line * REC_LINE, pl->data,
@@ -261,19 +307,7 @@ rec_drain(const struct persist_ops *ops)
 		rec->pending_slot[pl->line] = 0;
 	}
 	rec->npending = 0;
-
-	/* pages equal to media again need no comparing until written */
-	struct tracked_buf *w = &rec->work;
-	size_t kept = 0;
-	for (size_t i = 0; i < w->nwritten; i++) {
-		size_t p = w->written_list[i];
-		if (memcmp(w->mem + p * REC_PAGE, rec->media.mem + p * REC_PAGE,
-				REC_PAGE) == 0)
-			tbuf_protect_page(w, p);
-		else
-			w->written_list[kept++] = (uint32_t)p;
-	}
-	w->nwritten = kept;
+	reprotect_clean(rec);
 }
 
 static void
@@ -332,6 +366,13 @@ rec_attach(struct recorder *rec, void *mem, size_t len)
 		return -1;
 	memcpy(rec->media.mem, mem, len);
 	return tbuf_attach(&rec->work, mem, len);
+}
+
+void
+rec_use_msync(struct recorder *rec)
+{
+	rec->msync = true;
+	rec->ops.flush_is_sync = true;
 }
 
 void
@@ -438,6 +479,7 @@ count_units(const struct recorder *rec, unsigned unit)
 }
 
 #define LINE_WORDS (REC_LINE / REC_WORD)
+#define SECTOR_WORDS (512 / REC_WORD)
 #define PAGE_WORDS (REC_PAGE / REC_WORD)
 
 size_t
@@ -450,18 +492,22 @@ rec_variants(const struct recorder *rec, unsigned nseeds,
 		return n;
 	out[n++] = (struct rec_variant){.kind = REC_ALL};
 
+	/* the smaller unit: cache lines, or disk sectors under msync */
+	unsigned small = rec->msync ? SECTOR_WORDS : LINE_WORDS;
 	size_t pages = count_units(rec, PAGE_WORDS);
-	size_t lines = count_units(rec, LINE_WORDS);
+	size_t smalls = count_units(rec, small);
 	if (pages >= 2 && pages <= 6)
 		for (uint64_t m = 1; m + 1 < (1ULL << pages); m++)
 			out[n++] = (struct rec_variant){REC_COMBO, PAGE_WORDS,
-				m, 0};
-	if (lines > pages && lines >= 2 && lines <= 4)
-		for (uint64_t m = 1; m + 1 < (1ULL << lines); m++)
-			out[n++] = (struct rec_variant){REC_COMBO, LINE_WORDS,
-				m, 0};
+				m, 0, false};
+	if (smalls > pages && smalls >= 2 && smalls <= 4)
+		for (uint64_t m = 1; m + 1 < (1ULL << smalls); m++)
+			out[n++] = (struct rec_variant){REC_COMBO, small, m, 0,
+				false};
 	for (unsigned k = 0; k < nseeds && n < REC_MAX_VARIANTS; k++)
-		out[n++] = (struct rec_variant){REC_RANDOM, 0, 0, k};
+		out[n++] = (struct rec_variant){REC_RANDOM, 0, 0, k, false};
+	for (size_t i = 0; i < n; i++)
+		out[i].msync = rec->msync;
 	return n;
 }
 
@@ -471,6 +517,9 @@ rec_pick_subset(const struct recorder *rec, const struct rec_variant *v,
 {
 	static const unsigned density[] = {50, 10, 90, 25, 75, 2, 98};
 	static const unsigned units[] = {1, LINE_WORDS, PAGE_WORDS};
+	/* under msync nothing smaller than a sector reaches media alone */
+	static const unsigned msync_units[] = {SECTOR_WORDS, SECTOR_WORDS,
+		PAGE_WORDS};
 	unsigned pct = 100, unit = 1;
 	switch (v->kind) {
 	case REC_PERSISTED:
@@ -481,7 +530,7 @@ rec_pick_subset(const struct recorder *rec, const struct rec_variant *v,
 		unit = v->unit;
 		break;
 	case REC_RANDOM:
-		unit = units[v->seed % 3];
+		unit = (rec->msync ? msync_units : units)[v->seed % 3];
 		pct = density[(v->seed / 3) %
 			(sizeof(density) / sizeof(*density))];
 		break;
@@ -515,6 +564,7 @@ const char *
 rec_variant_name(const struct rec_variant *v, char *buf, size_t len)
 {
 	static const char *const unit[] = {"word", "line", "page"};
+	static const char *const msync_unit[] = {"sector", "sector", "page"};
 	switch (v->kind) {
 	case REC_PERSISTED:
 		return "persisted only";
@@ -522,12 +572,13 @@ rec_variant_name(const struct rec_variant *v, char *buf, size_t len)
 		return "every dirty word";
 	case REC_COMBO:
 		snprintf(buf, len, "%s combination 0x%llx",
-			v->unit == PAGE_WORDS ? "page" : "line",
+			v->unit == PAGE_WORDS ? "page" :
+			v->unit == SECTOR_WORDS ? "sector" : "line",
 			(unsigned long long)v->mask);
 		return buf;
 	case REC_RANDOM:
-		snprintf(buf, len, "random %s subset %u", unit[v->seed % 3],
-			v->seed);
+		snprintf(buf, len, "random %s subset %u",
+			(v->msync ? msync_unit : unit)[v->seed % 3], v->seed);
 		return buf;
 	}
 	return "?";

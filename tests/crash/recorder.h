@@ -16,6 +16,13 @@
  * protecting work and catching the first store to each page (SIGSEGV); a
  * fence then compares only the pages written since they were last clean.
  *
+ * A recorder can also play an msync backend (rec_use_msync): flush is
+ * synchronous (flush_is_sync), writes back the whole pages it covers and
+ * is itself the crash point; a page the kernel may write back on its own
+ * reaches media whole per 512-byte sector (stores of one sector reach it
+ * in program order, so a sector holds either its old content or the
+ * current one), so crash images combine sectors and pages, never words.
+ *
  * Other buffers ("images") can follow a recorder's media cheaply: media
  * keeps a generation number per page, and an image copies only the pages
  * that changed since it last synced, plus the pages it wrote itself.
@@ -83,7 +90,8 @@ struct recorder {
 	uint32_t *dirty;	/* word indexes, filled by rec_dirty_words */
 	size_t ndirty, dirty_cap;
 
-	uint64_t nfences;
+	bool msync;		/* msync semantics (rec_use_msync) */
+	uint64_t nfences;	/* crash points so far: drains, or msyncs */
 	uint64_t nflushes;
 	rec_fence_fn on_fence;	/* the crash point; NULL: none */
 	void *arg;
@@ -102,6 +110,8 @@ struct recorder {
 int rec_init(struct recorder *rec, size_t len);
 /* A recorder over an existing mapping; media starts as a copy of it. */
 int rec_attach(struct recorder *rec, void *mem, size_t len);
+/* Switches a fresh recorder to msync semantics (see above). */
+void rec_use_msync(struct recorder *rec);
 void rec_fini(struct recorder *rec);
 
 /* Stores bytes into both work and media (a state that is durable). */
@@ -138,7 +148,8 @@ uint64_t rec_work_word(const struct recorder *rec, size_t word);
  *    words almost never produce for structures of many words;
  *  - REC_RANDOM: a random subset, decided word by word, line by line or
  *    page by page (seed % 3), with a density that changes every three
- *    seeds.
+ *    seeds. With msync semantics, sector by sector or page by page, and
+ *    the combinations are of pages and sectors.
  */
 enum rec_variant_kind { REC_PERSISTED, REC_ALL, REC_COMBO, REC_RANDOM };
 
@@ -147,6 +158,7 @@ struct rec_variant {
 	unsigned unit;		/* REC_COMBO: words per unit */
 	uint64_t mask;		/* REC_COMBO: units that reached media */
 	unsigned seed;		/* REC_RANDOM */
+	bool msync;		/* units are sectors/pages (for the name) */
 };
 
 #define REC_MAX_VARIANTS 256

@@ -2,8 +2,12 @@
  * stress_blk.c -- writers, readers, set_zero and set_error hammering a
  * few blocks of a small pool at once, checked against a model.
  *
+ * One more thread keeps asynchronous writes and reads in flight (futures
+ * over a threads data mover, polled round robin), so future steps
+ * interleave with everything else.
+ *
  * Every block write is self-describing (crash_pattern.h): the version
- * names the writer thread and its sequence number. While the threads run,
+ * names the writer (thread or future slot) and its sequence number. While the threads run,
  * every read must be a whole version of that block that some writer
  * wrote, or zeros, or EIO -- never a mix (the BTT's read tracking must
  * keep a writer from reusing a block a reader still copies).
@@ -30,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PMEMBLK_USE_MINIASYNC 1
 #include <libpmemblk.h>
+#include <libminiasync.h>
 
 #include "crash_pattern.h"
 
@@ -39,7 +45,13 @@
 #define NWRITERS 2
 #define NREADERS 2
 #define NSTATERS 1	/* threads doing set_zero / set_error */
-#define NTHREADS (NWRITERS + NREADERS + NSTATERS)
+#define NSLOTS 4	/* futures the async thread keeps in flight */
+#define NTHREADS (NWRITERS + NREADERS + NSTATERS + 1)
+/* writers of data: the writer threads, then the future slots */
+#define NSOURCES (NWRITERS + NSLOTS)
+/* operation sequences that only ever run one at a time (see last[]) */
+#define NACTORS (NWRITERS + NREADERS + NSTATERS + NSLOTS)
+#define ASYNC_THREAD (NWRITERS + NREADERS + NSTATERS)
 #define MAX_BLOCKS 64
 #define SEQ_BITS 36	/* version = writer << SEQ_BITS | seq */
 
@@ -56,10 +68,12 @@ static PMEMblkpool *pool;
 static unsigned nblocks = 16;
 static atomic_uint_fast64_t ticket;
 static atomic_bool stop;
-static atomic_uint_fast64_t writer_seq[NWRITERS];	/* last seq started */
+static atomic_uint_fast64_t writer_seq[NSOURCES];	/* last seq started */
 static atomic_ulong violations;
-static struct last_op last[NTHREADS][MAX_BLOCKS];
+/* per actor (a thread, or one future slot of the async thread) */
+static struct last_op last[NACTORS][MAX_BLOCKS];
 static unsigned long nops[NTHREADS];
+static unsigned long nasync_writes, nasync_reads;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -107,7 +121,7 @@ check_read(const uint8_t *buf, int ret, int err, unsigned lba)
 	}
 	uint64_t w = version >> SEQ_BITS;
 	uint64_t seq = version & ((1ULL << SEQ_BITS) - 1);
-	if (w >= NWRITERS || seq == 0 ||
+	if (w >= NSOURCES || seq == 0 ||
 			seq > atomic_load(&writer_seq[w]))
 		fail("block %u reads version %llx nobody wrote", lba,
 			(unsigned long long)version);
@@ -176,6 +190,81 @@ stater(void *arg)
 	return NULL;
 }
 
+/*
+ * Keeps NSLOTS futures going: writes (slot k writes as source NWRITERS+k)
+ * and reads, polled round robin; at the end lets every one finish.
+ */
+static void *
+async_thread(void *arg)
+{
+	(void) arg;
+	struct slot {
+		bool busy, is_write;
+		unsigned lba;
+		struct last_op op;
+		struct pmemblk_write_async_future wf;
+		struct pmemblk_read_async_future rf;
+		uint8_t buf[BSIZE];
+	} slots[NSLOTS];
+	memset(slots, 0, sizeof(slots));
+	uint64_t rng = 0xFACE;
+	unsigned busy = 0;
+	while (!atomic_load(&stop) || busy > 0) {
+		for (unsigned k = 0; k < NSLOTS; k++) {
+			struct slot *sl = &slots[k];
+			if (!sl->busy && !atomic_load(&stop)) {
+				sl->lba = (unsigned)(rnd(&rng) % nblocks);
+				sl->is_write = rnd(&rng) % 4 != 0;
+				sl->busy = true;
+				busy++;
+				if (sl->is_write) {
+					unsigned src = NWRITERS + k;
+					uint64_t seq = atomic_fetch_add(
+						&writer_seq[src], 1) + 1;
+					uint64_t version = (uint64_t)src <<
+						SEQ_BITS | seq;
+					pat_fill(sl->buf, BSIZE, sl->lba,
+						version);
+					sl->op = (struct last_op){K_DATA,
+						version, 0, 0};
+					sl->op.start = atomic_fetch_add(&ticket,
+						1);
+					sl->wf = pmemblk_write_async(pool,
+						sl->buf, sl->lba);
+				} else {
+					sl->rf = pmemblk_read_async(pool,
+						sl->buf, sl->lba);
+				}
+			}
+			if (!sl->busy)
+				continue;
+			int ret;
+			if (sl->is_write) {
+				if (future_poll(FUTURE_AS_RUNNABLE(&sl->wf),
+						NULL) != FUTURE_STATE_COMPLETE)
+					continue;
+				ret = FUTURE_OUTPUT(&sl->wf)->return_value;
+				if (ret != 0)
+					fail("async write of block %u failed: %s",
+						sl->lba, pmemblk_errormsg());
+				sl->op.end = atomic_fetch_add(&ticket, 1);
+				last[ASYNC_THREAD + k][sl->lba] = sl->op;
+				nasync_writes++;
+			} else {
+				if (future_poll(FUTURE_AS_RUNNABLE(&sl->rf),
+						NULL) != FUTURE_STATE_COMPLETE)
+					continue;
+				ret = FUTURE_OUTPUT(&sl->rf)->return_value;
+				check_read(sl->buf, ret, errno, sl->lba);
+				nasync_reads++;
+			}
+			sl->busy = false;
+			busy--;
+		}
+	}
+	return NULL;
+}
+
 /* Whether reading (ret, buf) is what operation op leaves behind. */
 static bool
 matches(const struct last_op *op, int ret, const uint8_t *buf, unsigned lba)
@@ -207,13 +296,13 @@ check_final(const char *when)
 			fail("%s: read of block %u: errno %d", when, lba,
 				errno);
 		bool any = false, ok = false;
-		for (int t = 0; t < NTHREADS; t++) {
+		for (int t = 0; t < NACTORS; t++) {
 			const struct last_op *o = &last[t][lba];
 			if (o->kind == K_NONE)
 				continue;
 			any = true;
 			bool superseded = false;
-			for (int u = 0; u < NTHREADS; u++)
+			for (int u = 0; u < NACTORS; u++)
 				if (last[u][lba].kind != K_NONE &&
 						last[u][lba].start > o->end)
 					superseded = true;
@@ -249,7 +338,13 @@ main(void)
 	snprintf(path, sizeof(path), "%s/stress_blk_%d.pool", dir,
 		(int)getpid());
 	unlink(path);
-	pool = pmemblk_create(path, BSIZE, POOL_SIZE, 0600);
+	struct data_mover_threads *dmt = data_mover_threads_default();
+	if (dmt == NULL) {
+		fprintf(stderr, "data_mover_threads_default failed\n");
+		return 1;
+	}
+	pool = pmemblk_xcreate(path, BSIZE, POOL_SIZE, 0600,
+		data_mover_threads_get_vdm(dmt));
 	if (pool == NULL) {
 		fprintf(stderr, "pmemblk_create: %s\n", pmemblk_errormsg());
 		return 1;
@@ -258,7 +353,8 @@ main(void)
 	pthread_t th[NTHREADS];
 	for (int t = 0; t < NTHREADS; t++) {
 		void *(*fn)(void *) = t < NWRITERS ? writer :
-			t < NWRITERS + NREADERS ? reader : stater;
+			t < NWRITERS + NREADERS ? reader :
+			t < ASYNC_THREAD ? stater : async_thread;
 		if (pthread_create(&th[t], NULL, fn, (void *)(uintptr_t)t)) {
 			perror("pthread_create");
 			return 1;
@@ -273,6 +369,7 @@ main(void)
 
 	check_final("after the run");
 	pmemblk_close(pool);
+	data_mover_threads_delete(dmt);
 	int c = pmemblk_check(path, BSIZE);
 	if (c != 1)
 		fail("pmemblk_check returned %d: %s", c, pmemblk_errormsg());
@@ -286,7 +383,7 @@ main(void)
 	unlink(path);
 
 	unsigned long w = 0, r = 0, s = 0;
-	for (int t = 0; t < NTHREADS; t++) {
+	for (int t = 0; t < ASYNC_THREAD; t++) {
 		if (t < NWRITERS)
 			w += nops[t];
 		else if (t < NWRITERS + NREADERS)
@@ -294,7 +391,8 @@ main(void)
 		else
 			s += nops[t];
 	}
-	printf("stress: %.1f s on %u blocks: %lu writes, %lu reads, %lu set_zero/set_error, violations: %lu\n",
-		seconds, nblocks, w, r, s, (unsigned long)violations);
+	printf("stress: %.1f s on %u blocks: %lu writes, %lu reads, %lu set_zero/set_error, %lu async writes, %lu async reads, violations: %lu\n",
+		seconds, nblocks, w, r, s, nasync_writes, nasync_reads,
+		(unsigned long)violations);
 	return violations ? 1 : 0;
 }

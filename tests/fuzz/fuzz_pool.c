@@ -12,7 +12,9 @@
  *           bit 2 recompute the pool header checksum after patching,
  *           bit 3 recompute both BTT info block checksums,
  *           bit 4 open with bsize 0 (else the template's bsize),
- *           bit 5 reopen and check again after the operations
+ *           bit 5 reopen and check again after the operations,
+ *           bit 6 treat the file as persistent memory (the library's
+ *           cache-flush backend instead of msync: PMEM_IS_PMEM_FORCE=1)
  *   then records until the input ends:
  *   tag < 0xC0: a patch of region (tag % 6) -- 0 header, 1 descriptor,
  *           2 BTT info, 3 flog, 4 first map page, 5 backup info -- of
@@ -196,6 +198,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void) argv;
 	if (pool_fd >= 0)
 		return 0;
+	unsetenv("PMEM_IS_PMEM_FORCE");	/* the templates: msync */
 	pool_fd = memfd_create("fuzz_pool", 0);
 	if (pool_fd < 0)
 		die("memfd_create");
@@ -435,6 +438,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	size_t bsize = (flags & 0x10) ? 0 : tp->bsize;
+	if (flags & 0x40)
+		setenv("PMEM_IS_PMEM_FORCE", "1", 1);
+	else
+		unsetenv("PMEM_IS_PMEM_FORCE");
 	errno = 0;
 	PMEMblkpool *pbp = pmemblk_open(pool_path, bsize);
 	if (pbp == NULL) {
