@@ -10,15 +10,11 @@
 #include "blk.h"
 #include "btt_layout.h"
 #include "libpmemblk.h"
+#include "log.h"
 #include "out.h"
 #include "pool_hdr.h"
 
 #define EXPORT __attribute__((visibility("default")))
-
-struct blk_config blk_config = {
-	.sds_at_create = 1,
-	.fallocate_at_create = 1,
-};
 
 static struct blk_desc *
 desc_of(const struct pool_file *pf)
@@ -62,7 +58,7 @@ handle_free(struct pmemblk *pbp, bool discard)
 {
 	if (pbp->btt != NULL)
 		btt_close(pbp->btt);
-	pool_file_close(&pbp->pf, pbp->path, discard);
+	pool_file_close(&pbp->pf, discard);
 	blk_free(pbp);
 }
 
@@ -73,16 +69,22 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 		err_set(EINVAL, "Invalid block size %zu", bsize);
 		return NULL;
 	}
+	LOG(3, "path %s bsize %zu poolsize %zu mode %o", path, bsize, poolsize,
+		(unsigned)mode);
+	struct blk_config cfg;
+	blk_config_snapshot(&cfg);
 	struct pmemblk *pbp = handle_new(path);
 	if (pbp == NULL)
 		return NULL;
 	pbp->bsize = bsize;
 	struct pool_file *pf = &pbp->pf;
 	if (pool_file_create(pf, path, poolsize, PMEMBLK_MIN_POOL,
-			blk_config.fallocate_at_create) != 0) {
+			cfg.fallocate_at_create != 0) != 0) {
 		blk_free(pbp);
 		return NULL;
 	}
+	if (cfg.prefault_at_create)
+		pool_file_prefault(pf);
 
 	/*
 	 * The descriptor goes first and the header last: until the header
@@ -92,7 +94,7 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 	const struct persist_ops *ops = pf->ops;
 	struct blk_desc desc = {
 		.bsize = (uint32_t)bsize,
-		.is_zeroed = poolsize != 0,
+		.is_zeroed = pf->zeroed,
 		.rt_size = pf->poolsize,
 		.rt_data = BLK_NS_OFF,
 		.rt_datasize = pf->poolsize - BLK_NS_OFF,
@@ -102,7 +104,8 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 
 	struct pool_hdr hdr;
 	uint32_t incompat = POOL_FEAT_CKSUM_2K |
-		(blk_config.sds_at_create ? POOL_FEAT_SDS : 0);
+		(cfg.sds_at_create ? POOL_FEAT_SDS : 0) |
+		(pf->singlehdr ? POOL_FEAT_SINGLEHDR : 0);
 	pool_hdr_init(&hdr, BLK_SIGNATURE, POOL_FEAT_CHECK_BAD_BLOCKS,
 		incompat, (uint64_t)pf->crtime);
 
@@ -111,19 +114,22 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 		handle_free(pbp, true);
 		return NULL;
 	}
-	ops->copy(ops, pf->addr, &hdr, sizeof(hdr));
-	ops->drain(ops);
-
-	if (pool_file_set_mode(pf, path, mode) != 0) {
+	if (pool_file_write_hdrs(pf, &hdr) != 0 ||
+			pool_file_set_mode(pf, mode) != 0) {
 		handle_free(pbp, true);
 		return NULL;
 	}
+	LOG(2, "created %s: %u part(s), pool size %zu, bsize %zu, nblock %zu",
+		path, pf->nparts, pf->poolsize, bsize, pmemblk_nblock(pbp));
 	return pbp;
 }
 
-/* Open of an existing pool; `private_map` for check and copy-on-write. */
+/*
+ * Open of an existing pool; `private_map` for check and copy-on-write,
+ * `prefault` to touch every page once opened.
+ */
 static struct pmemblk *
-blk_open(const char *path, size_t bsize, bool private_map)
+blk_open(const char *path, size_t bsize, bool private_map, bool prefault)
 {
 	struct pmemblk *pbp = handle_new(path);
 	if (pbp == NULL)
@@ -136,9 +142,7 @@ blk_open(const char *path, size_t bsize, bool private_map)
 
 	const struct pool_hdr *hdr = pf->addr;
 	uint32_t stored = desc_of(pf)->bsize;
-	int ret = pool_hdr_check(hdr, BLK_SIGNATURE, path, &pbp->rdonly);
-	if (ret == 0)
-		ret = pool_hdr_check_single(hdr, path);
+	int ret = pool_file_check_hdrs(pf, BLK_SIGNATURE, &pbp->rdonly);
 	if (ret == 0 && stored == 0)
 		ret = err_set(EINVAL, "%s: block size 0 in the pool descriptor",
 			path);
@@ -162,26 +166,38 @@ blk_open(const char *path, size_t bsize, bool private_map)
 		pf->ops->fill(pf->ops, &whdr->sds, 0, sizeof(whdr->sds));
 		pf->ops->drain(pf->ops);
 	}
+	if (prefault)
+		pool_file_prefault(pf);
+	LOG(2, "opened %s: %u part(s), pool size %zu, bsize %zu, nblock %zu%s%s",
+		path, pf->nparts, pf->poolsize, pbp->bsize, pmemblk_nblock(pbp),
+		pbp->rdonly ? ", read-only" : "",
+		private_map ? ", private (copy-on-write)" : "");
 	return pbp;
 }
 
 EXPORT PMEMblkpool *
 pmemblk_open(const char *path, size_t bsize)
 {
-	return blk_open(path, bsize, blk_config.copy_on_write_at_open != 0);
+	LOG(3, "path %s bsize %zu", path, bsize);
+	struct blk_config cfg;
+	blk_config_snapshot(&cfg);
+	return blk_open(path, bsize, cfg.copy_on_write_at_open != 0,
+		cfg.prefault_at_open != 0);
 }
 
 EXPORT void
 pmemblk_close(PMEMblkpool *pbp)
 {
+	LOG(2, "closing %s", pbp->path);
 	handle_free(pbp, false);
 }
 
 EXPORT int
 pmemblk_check(const char *path, size_t bsize)
 {
+	LOG(3, "path %s bsize %zu", path, bsize);
 	/* private mapping: recovery done by open never reaches the file */
-	struct pmemblk *pbp = blk_open(path, bsize, true);
+	struct pmemblk *pbp = blk_open(path, bsize, true, false);
 	if (pbp == NULL)
 		return -1;
 	int ret = btt_check(pbp->btt);

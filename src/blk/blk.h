@@ -54,7 +54,7 @@ struct pmemblk {
 int blk_block_check(long long blockno);
 int blk_writable_block_check(struct pmemblk *pbp, long long blockno);
 
-/* Settings the ctl namespace changes; read by create and open. */
+/* Settings the ctl namespace changes (ctl.c); read by create and open. */
 struct blk_config {
 	int prefault_at_create;
 	int prefault_at_open;
@@ -63,6 +63,7 @@ struct blk_config {
 	int copy_on_write_at_open;
 };
 
-extern struct blk_config blk_config;
+/* The current settings, each read atomically (ctl_set may run meanwhile). */
+void blk_config_snapshot(struct blk_config *cfg);
 
 #endif

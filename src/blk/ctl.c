@@ -1,40 +1,126 @@
 /*
- * ctl.c -- pmemblk_ctl_get/set/exec.
+ * ctl.c -- the ctl namespace (API.md §8): pmemblk_ctl_get/set/exec, and
+ * the configuration read from PMEMBLK_CONF and PMEMBLK_CONF_FILE when the
+ * library is loaded.
  *
- * The entry points exist for ABI compatibility; the namespace itself
- * (prefault, sds, fallocate, copy_on_write) arrives with the pool-set and
- * configuration work. Until then every query is refused with EINVAL.
+ * libpmemblk has five global entries, all read-write ints. A query name
+ * must be one of them exactly: a prefix ("prefault"), a name continuing
+ * past a leaf ("prefault.at_create.x") or anything else is -1/EINVAL.
+ *
+ * Configuration errors never stop the program. PMDK aborts the process on
+ * a malformed PMEMBLK_CONF or a missing PMEMBLK_CONF_FILE; we report it
+ * once on stderr and ignore that source entirely (nothing of it applies).
+ * Unknown names and invalid values inside a well-formed source are
+ * skipped, as PMDK does (logged at level 2).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "alloc.h"
+#include "blk.h"
 #include "libpmemblk.h"
+#include "log.h"
 #include "out.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-static int
-ctl_refuse(const char *name)
+/* PMDK refuses larger configuration files too. */
+#define CONF_FILE_MAX ((size_t)1 << 20)
+
+/* Written by ctl_set and the constructor, read by create and open. */
+static struct blk_config config = {
+	.sds_at_create = 1,
+	.fallocate_at_create = 1,
+};
+
+static const struct ctl_entry {
+	const char *name;
+	size_t off;		/* of the int in struct blk_config */
+} entries[] = {
+	{"prefault.at_create", offsetof(struct blk_config, prefault_at_create)},
+	{"prefault.at_open", offsetof(struct blk_config, prefault_at_open)},
+	{"sds.at_create", offsetof(struct blk_config, sds_at_create)},
+	{"fallocate.at_create", offsetof(struct blk_config, fallocate_at_create)},
+	{"copy_on_write.at_open",
+		offsetof(struct blk_config, copy_on_write_at_open)},
+};
+
+#define NENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+static int *
+field(struct blk_config *cfg, const struct ctl_entry *e)
 {
-	if (name == NULL)
-		return err_set(EINVAL, "invalid query");
-	return err_set(EINVAL, "invalid query entry point %s", name);
+	return (int *)((char *)cfg + e->off);
+}
+
+void
+blk_config_snapshot(struct blk_config *cfg)
+{
+	for (size_t i = 0; i < NENTRIES; i++)
+		*field(cfg, &entries[i]) = __atomic_load_n(
+			field(&config, &entries[i]), __ATOMIC_RELAXED);
+}
+
+static const struct ctl_entry *
+entry_find(const char *name)
+{
+	for (size_t i = 0; i < NENTRIES; i++)
+		if (strcmp(entries[i].name, name) == 0)
+			return &entries[i];
+	return NULL;
+}
+
+/* The entry a query names, or NULL with errno and message set. */
+static const struct ctl_entry *
+query_entry(const char *name)
+{
+	if (name == NULL) {
+		err_set(EINVAL, "invalid query");
+		return NULL;
+	}
+	const struct ctl_entry *e = entry_find(name);
+	if (e == NULL)
+		err_set(EINVAL, "invalid query entry point %s", name);
+	return e;
 }
 
 EXPORT int
 pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg)
 {
-	(void) pbp;
-	(void) arg;
-	return ctl_refuse(name);
+	(void) pbp;	/* every entry is global: a handle changes nothing */
+	const struct ctl_entry *e = query_entry(name);
+	if (e == NULL)
+		return -1;
+	if (arg == NULL)
+		return err_set(EINVAL,
+			"read/write queries require non-NULL argument");
+	*(int *)arg = __atomic_load_n(field(&config, e), __ATOMIC_RELAXED);
+	LOG(3, "%s -> %d", name, *(int *)arg);
+	return 0;
 }
 
 EXPORT int
 pmemblk_ctl_set(PMEMblkpool *pbp, const char *name, void *arg)
 {
 	(void) pbp;
-	(void) arg;
-	return ctl_refuse(name);
+	const struct ctl_entry *e = query_entry(name);
+	if (e == NULL)
+		return -1;
+	if (arg == NULL)
+		return err_set(EINVAL,
+			"read/write queries require non-NULL argument");
+	/* stored as given (5 reads back 5); non-zero means on */
+	__atomic_store_n(field(&config, e), *(const int *)arg,
+		__ATOMIC_RELAXED);
+	LOG(3, "%s = %d", name, *(const int *)arg);
+	return 0;
 }
 
 EXPORT int
@@ -42,5 +128,189 @@ pmemblk_ctl_exec(PMEMblkpool *pbp, const char *name, void *arg)
 {
 	(void) pbp;
 	(void) arg;
-	return ctl_refuse(name);
+	if (query_entry(name) == NULL)
+		return -1;
+	return err_set(EINVAL, "%s has no exec handler", name);
+}
+
+/* ------------------------------------------------------------------ */
+/* PMEMBLK_CONF and PMEMBLK_CONF_FILE                                  */
+
+struct conf_query {
+	const char *name;
+	const char *value;
+};
+
+/* A configuration boolean: the first character decides. */
+static int
+conf_bool(const char *value, int *out)
+{
+	switch (value[0]) {
+	case 'y': case 'Y': case '1':
+		*out = 1;
+		return 0;
+	case 'n': case 'N': case '0':
+		*out = 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+conf_apply_one(const struct conf_query *q, const char *source)
+{
+	const struct ctl_entry *e = entry_find(q->name);
+	int v;
+	if (e == NULL)
+		LOG(2, "%s: unknown query %s ignored", source, q->name);
+	else if (conf_bool(q->value, &v) != 0)
+		LOG(2, "%s: invalid value \"%s\" for %s ignored", source,
+			q->value, q->name);
+	else
+		__atomic_store_n(field(&config, e), v, __ATOMIC_RELAXED);
+}
+
+/*
+ * Splits "name=value;name=value" (empty queries skipped; runs of '=' count
+ * as one, as PMDK's tokenizer does) and applies it, but only if every
+ * query is well formed: a query without a value or with a second value
+ * ("a", "a=", "=1", "a=1=2") makes the whole source ignored. `text` is
+ * modified.
+ */
+static void
+conf_apply(char *text, const char *source)
+{
+	size_t max = 1;
+	for (const char *p = text; *p != '\0'; p++)
+		max += *p == ';';
+	struct conf_query *q = blk_malloc(max * sizeof(*q));
+	if (q == NULL) {
+		fprintf(stderr, "libpmemblk: %s: out of memory, ignored\n",
+			source);
+		return;
+	}
+	size_t n = 0;
+	char *save = NULL;
+	for (char *query = strtok_r(text, ";", &save); query != NULL;
+			query = strtok_r(NULL, ";", &save)) {
+		char shown[64];	/* the query as written, for the message */
+		snprintf(shown, sizeof(shown), "%s", query);
+		char *qsave = NULL;
+		char *name = strtok_r(query, "=", &qsave);
+		char *value = strtok_r(NULL, "=", &qsave);
+		if (name == NULL || value == NULL ||
+				strtok_r(NULL, "=", &qsave) != NULL) {
+			fprintf(stderr,
+				"libpmemblk: %s: malformed query \"%s\" (expected name=value); configuration ignored\n",
+				source, shown);
+			blk_free(q);
+			return;
+		}
+		q[n].name = name;
+		q[n].value = value;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		conf_apply_one(&q[i], source);
+	blk_free(q);
+}
+
+/*
+ * The configuration file: the same queries, with '#' comments to the end
+ * of a line and all whitespace removed (a query may span lines).
+ */
+static char *
+conf_file_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	const char *why = NULL;
+	char *text = NULL;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if ((size_t)st.st_size > CONF_FILE_MAX)
+		why = "larger than 1 MiB";
+	else if ((text = blk_malloc((size_t)st.st_size + 1)) == NULL)
+		why = "out of memory";
+
+	size_t len = 0;
+	while (why == NULL && len < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			why = strerror(errno);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (why != NULL) {
+		fprintf(stderr,
+			"libpmemblk: PMEMBLK_CONF_FILE \"%s\": %s; configuration ignored\n",
+			path, why);
+		if (text != NULL)
+			blk_free(text);
+		return NULL;
+	}
+
+	size_t out = 0;
+	bool comment = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\n')
+			comment = false;
+		else if (c == '#')
+			comment = true;
+		if (!comment && c != '\0' && !isspace((unsigned char)c))
+			text[out++] = c;
+	}
+	text[out] = '\0';
+	return text;
+}
+
+static void
+conf_load_env(void)
+{
+	const char *conf = secure_getenv("PMEMBLK_CONF");
+	if (conf != NULL) {
+		size_t len = strlen(conf) + 1;
+		char *copy = blk_malloc(len);
+		if (copy != NULL) {
+			memcpy(copy, conf, len);
+			conf_apply(copy, "PMEMBLK_CONF");
+			blk_free(copy);
+		}
+	}
+	/* the file second: it wins over PMEMBLK_CONF */
+	const char *file = secure_getenv("PMEMBLK_CONF_FILE");
+	if (file != NULL && *file != '\0') {
+		char *text = conf_file_read(file);
+		if (text != NULL) {
+			conf_apply(text, "PMEMBLK_CONF_FILE");
+			blk_free(text);
+		}
+	}
+}
+
+/* Library load: the log first, so that configuration can be logged. */
+__attribute__((constructor)) static void
+blk_lib_init(void)
+{
+	log_init();
+	conf_load_env();
+	LOG(4, "prefault.at_create %d, prefault.at_open %d, sds.at_create %d, fallocate.at_create %d, copy_on_write.at_open %d",
+		config.prefault_at_create, config.prefault_at_open,
+		config.sds_at_create, config.fallocate_at_create,
+		config.copy_on_write_at_open);
+}
+
+__attribute__((destructor)) static void
+blk_lib_fini(void)
+{
+	log_fini();
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "out.h"
 
 static __thread char last_msg[ERR_MSG_MAX];
@@ -16,6 +17,14 @@ format_msg(const char *fmt, va_list ap)
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 }
 
+/* Level 1 of the debug log is every failure message. */
+static void
+log_failure(void)
+{
+	if (log_level >= 1)
+		log_write(1, NULL, 0, NULL, "%s", last_msg);
+}
+
 int
 err_set(int errnum, const char *fmt, ...)
 {
@@ -23,6 +32,7 @@ err_set(int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	format_msg(fmt, ap);
 	va_end(ap);
+	log_failure();
 	errno = errnum;
 	return -1;
 }
@@ -38,6 +48,7 @@ err_sys(const char *fmt, ...)
 	size_t len = strlen(last_msg);
 	snprintf(last_msg + len, sizeof(last_msg) - len, ": %s",
 		strerror(errnum));
+	log_failure();
 	errno = errnum;
 	return -1;
 }

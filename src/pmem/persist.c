@@ -123,21 +123,30 @@ const struct persist_ops persist_none = {
 };
 
 void *
-persist_map(int fd, size_t len, bool private_map, bool *is_pmem)
+persist_map(int fd, void *at, size_t len, off_t offset, bool private_map,
+	bool *is_pmem)
 {
 	void *addr = MAP_FAILED;
+	int fixed = at != NULL ? MAP_FIXED : 0;
 	*is_pmem = false;
 
 	if (!private_map) {
 		/* MAP_SYNC succeeds only on DAX: then the mapping is pmem. */
-		addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
+		addr = mmap(at, len, PROT_READ | PROT_WRITE,
+			MAP_SHARED_VALIDATE | MAP_SYNC | fixed, fd, offset);
 		if (addr != MAP_FAILED)
 			*is_pmem = true;
 	}
 	if (addr == MAP_FAILED) {
-		addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			private_map ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+		/*
+		 * A private mapping of a big pool (check, copy-on-write) must
+		 * not be charged against the commit limit as a whole: only
+		 * the pages it actually modifies ever need memory.
+		 */
+		int flags = private_map ? MAP_PRIVATE | MAP_NORESERVE :
+			MAP_SHARED;
+		addr = mmap(at, len, PROT_READ | PROT_WRITE, flags | fixed, fd,
+			offset);
 		if (addr == MAP_FAILED)
 			return NULL;
 	}

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct persist_ops {
 	void (*flush)(const struct persist_ops *ops, const void *addr,
@@ -49,11 +50,14 @@ extern const struct persist_ops persist_msync;
 extern const struct persist_ops persist_none;
 
 /*
- * Maps len bytes of fd, shared or private. *is_pmem tells whether the
- * mapping is persistent memory (MAP_SYNC worked, or libpmem's
- * PMEM_IS_PMEM_FORCE says so). Returns the address or NULL (errno set).
+ * Maps len bytes of fd from file offset `offset`, shared or private; at
+ * address `at` (replacing what is there, e.g. a reservation) unless NULL.
+ * *is_pmem tells whether the mapping is persistent memory (MAP_SYNC
+ * worked, or libpmem's PMEM_IS_PMEM_FORCE says so). Returns the address
+ * or NULL (errno set).
  */
-void *persist_map(int fd, size_t len, bool private_map, bool *is_pmem);
+void *persist_map(int fd, void *at, size_t len, off_t offset,
+	bool private_map, bool *is_pmem);
 
 /* The backend a mapping needs. */
 const struct persist_ops *persist_ops_for(bool private_map, bool is_pmem);

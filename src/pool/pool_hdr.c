@@ -132,17 +132,78 @@ pool_hdr_sds_dirty(const struct pool_hdr *hdr)
 	return memcmp(&hdr->sds, &zero, sizeof(zero)) != 0;
 }
 
-int
-pool_hdr_check_single(const struct pool_hdr *hdr, const char *path)
+void
+pool_hdr_set_links(struct pool_hdr *hdr,
+	const uint8_t poolset_uuid[POOL_UUID_LEN],
+	const uint8_t prev_part[POOL_UUID_LEN],
+	const uint8_t next_part[POOL_UUID_LEN],
+	const uint8_t part0[POOL_UUID_LEN])
 {
-	if (memcmp(hdr->prev_part_uuid, hdr->uuid, POOL_UUID_LEN) != 0 ||
-			memcmp(hdr->next_part_uuid, hdr->uuid, POOL_UUID_LEN) != 0)
+	memcpy(hdr->poolset_uuid, poolset_uuid, POOL_UUID_LEN);
+	memcpy(hdr->prev_part_uuid, prev_part, POOL_UUID_LEN);
+	memcpy(hdr->next_part_uuid, next_part, POOL_UUID_LEN);
+	memcpy(hdr->prev_repl_uuid, part0, POOL_UUID_LEN);
+	memcpy(hdr->next_repl_uuid, part0, POOL_UUID_LEN);
+	checksum_store(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
+		hdr_csum_end(hdr->incompat));
+}
+
+static bool
+uuid_eq(const uint8_t a[POOL_UUID_LEN], const uint8_t b[POOL_UUID_LEN])
+{
+	return memcmp(a, b, POOL_UUID_LEN) == 0;
+}
+
+/* What part k (k >= 1) must share with part 0. */
+static int
+check_same_pool(const struct pool_hdr *h0, const struct pool_hdr *h,
+	const char *path)
+{
+	if (!uuid_eq(h->poolset_uuid, h0->poolset_uuid))
+		return err_set(EINVAL, "%s: wrong pool set UUID", path);
+	if (h->major != h0->major || h->compat != h0->compat ||
+			h->incompat != h0->incompat ||
+			h->ro_compat != h0->ro_compat)
 		return err_set(EINVAL,
-			"%s: wrong part UUID (a part of a pool set cannot be opened alone)",
-			path);
-	if (hdr->incompat & POOL_FEAT_SINGLEHDR)
+			"%s: features differ from those of the first part", path);
+	return 0;
+}
+
+int
+pool_hdr_check_set(const struct pool_hdr *hdrs, unsigned n, bool singlehdr,
+	const char *signature, const char *const paths[], bool *rdonly)
+{
+	*rdonly = false;
+	for (unsigned k = 0; k < n; k++) {
+		bool ro;
+		if (pool_hdr_check(&hdrs[k], signature, paths[k], &ro) != 0)
+			return -1;
+		*rdonly |= ro;
+		if (k > 0 && check_same_pool(&hdrs[0], &hdrs[k], paths[k]) != 0)
+			return -1;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		const struct pool_hdr *h = &hdrs[k];
+		const struct pool_hdr *prev = &hdrs[(k + n - 1) % n];
+		const struct pool_hdr *next = &hdrs[(k + 1) % n];
+		if (!uuid_eq(h->prev_part_uuid, prev->uuid) ||
+				!uuid_eq(h->next_part_uuid, next->uuid))
+			return n == 1 ?
+				err_set(EINVAL,
+					"%s: wrong part UUID (a part of a pool set cannot be opened alone)",
+					paths[k]) :
+				err_set(EINVAL,
+					"%s: wrong part UUID (not part %u of this pool set)",
+					paths[k], k);
+		if (!uuid_eq(h->prev_repl_uuid, hdrs[0].uuid) ||
+				!uuid_eq(h->next_repl_uuid, hdrs[0].uuid))
+			return err_set(EINVAL, "%s: wrong replica UUID", paths[k]);
+	}
+	bool hdr_single = (hdrs[0].incompat & POOL_FEAT_SINGLEHDR) != 0;
+	if (hdr_single != singlehdr)
 		return err_set(EINVAL,
-			"%s: SINGLEHDR pool opened without its pool set file",
-			path);
+			"%s: pool set options (%s) do not match incompat feature flags (0x%x)",
+			paths[0], singlehdr ? "SINGLEHDR" : "none",
+			hdrs[0].incompat);
 	return 0;
 }

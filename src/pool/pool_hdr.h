@@ -97,9 +97,27 @@ int pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 bool pool_hdr_sds_dirty(const struct pool_hdr *hdr);
 
 /*
- * Checks that a header describes a whole single-file pool: its part links
- * point to itself and it does not claim the pool-set-only SINGLEHDR layout.
- * A part of a pool set opened on its own fails here ("wrong part UUID").
+ * Links a header into a pool set (FORMAT.md §2.4): the set's uuid, the
+ * uuids of the previous and next parts and of part 0 (the one replica),
+ * then recomputes the checksum.
  */
-int pool_hdr_check_single(const struct pool_hdr *hdr, const char *path);
+void pool_hdr_set_links(struct pool_hdr *hdr,
+	const uint8_t poolset_uuid[POOL_UUID_LEN],
+	const uint8_t prev_part[POOL_UUID_LEN],
+	const uint8_t next_part[POOL_UUID_LEN],
+	const uint8_t part0[POOL_UUID_LEN]);
+
+/*
+ * Checks the headers of all parts of one pool (a single file is a pool of
+ * one part; a SINGLEHDR set gives only part 0's header): each one by
+ * pool_hdr_check, then that they describe this very set (FORMAT.md §2.7
+ * steps 7-8): same poolset uuid and features as part 0, part links forming
+ * the circle in set order, replica links pointing to part 0, and the
+ * SINGLEHDR bit agreeing with the set file. A part opened on its own fails
+ * here ("wrong part UUID"). paths[k] names part k in messages.
+ * Returns 0 (setting *rdonly as pool_hdr_check) or -1 with errno EINVAL.
+ */
+int pool_hdr_check_set(const struct pool_hdr *hdrs, unsigned n,
+	bool singlehdr, const char *signature, const char *const paths[],
+	bool *rdonly);
 #endif

@@ -2,7 +2,7 @@
  * hostile_files.c -- things that are not pool files at all (issue 6 item
  * 3, DESIGN.md §5): zero-length and tiny files, a directory, a FIFO, a
  * character device, symlinks to them, garbage of pool size, and a pool
- * set file (not supported yet: ENOTSUP). Open, check and create with
+ * set file with a replica (EOPNOTSUPP). Open, check and create with
  * poolsize 0 refuse each; no regular file is changed.
  */
 #include <sys/stat.h>
@@ -120,11 +120,13 @@ static void
 test_poolset(void)
 {
 	const char *set = ut_path("set");
-	static const char text[] = "PMEMPOOLSET\n32M /tmp/part0\n";
+	/* refused before any part is looked at (more: tests/poolset/) */
+	static const char text[] = "PMEMPOOLSET\n32M /nonexistent/part0\n"
+		"REPLICA\n32M /nonexistent/replica0\n";
 	ut_file_make(set, 0, 0600);
 	ut_file_write_at(set, 0, text, sizeof(text) - 1);
-	UT_EXPECT_REFUSED(set, ENOTSUP, NULL);
-	expect_create0_refused(set, ENOTSUP);
+	UT_EXPECT_REFUSED(set, EOPNOTSUPP, "replication not supported");
+	expect_create0_refused(set, EOPNOTSUPP);
 }
 
 int
