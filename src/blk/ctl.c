@@ -301,7 +301,7 @@ conf_load_env(void)
 __attribute__((constructor)) static void
 blk_lib_init(void)
 {
-	log_init();
+	blk_log_init();
 	conf_load_env();
 	LOG(4, "prefault.at_create %d, prefault.at_open %d, sds.at_create %d, fallocate.at_create %d, copy_on_write.at_open %d",
 		config.prefault_at_create, config.prefault_at_open,
@@ -312,5 +312,5 @@ blk_lib_init(void)
 __attribute__((destructor)) static void
 blk_lib_fini(void)
 {
-	log_fini();
+	blk_log_fini();
 }

@@ -18,12 +18,12 @@
 
 #define LOG_LINE_MAX 4096
 
-/* Written only by log_init, before any other thread can call us. */
-int log_level;
+/* Written only by blk_log_init, before any other thread can call us. */
+int blk_log_level;
 static int log_fd = -1;
 
 void
-log_init(void)
+blk_log_init(void)
 {
 	const char *level = secure_getenv("PMEMBLK_LOG_LEVEL");
 	if (level == NULL)
@@ -39,7 +39,8 @@ log_init(void)
 		size_t len = strlen(file);
 		/* a trailing '-' asks for one file per process */
 		int n = file[len - 1] == '-' ?
-			snprintf(path, sizeof(path), "%s%d", file, (int)getpid()) :
+			snprintf(path, sizeof(path), "%s%d", file,
+				(int)getpid()) :
 			snprintf(path, sizeof(path), "%s", file);
 		fd = n >= 0 && (size_t)n < sizeof(path) ?
 			open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
@@ -54,20 +55,20 @@ log_init(void)
 		}
 	}
 	log_fd = fd;
-	log_level = v > INT_MAX ? INT_MAX : (int)v;
+	blk_log_level = v > INT_MAX ? INT_MAX : (int)v;
 }
 
 void
-log_fini(void)
+blk_log_fini(void)
 {
 	if (log_fd > STDERR_FILENO)
 		close(log_fd);
 	log_fd = -1;
-	log_level = 0;
+	blk_log_level = 0;
 }
 
 void
-log_write(int level, const char *file, int line, const char *func,
+blk_log_write(int level, const char *file, int line, const char *func,
 	const char *fmt, ...)
 {
 	int saved_errno = errno;	/* logging never changes errno */

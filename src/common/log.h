@@ -3,8 +3,8 @@
  * PMEMBLK_LOG_FILE, honoured in every build.
  *
  * Owns: the level and the log's file descriptor, both set once by
- * log_init() at library load. With PMEMBLK_LOG_LEVEL unset (or 0) nothing
- * is ever printed, and LOG() costs one compare.
+ * blk_log_init() at library load. With PMEMBLK_LOG_LEVEL unset (or 0)
+ * nothing is ever printed, and LOG() costs one compare.
  *
  * Levels: 1 errors (every message pmemblk_errormsg() would return),
  * 2 pool create/open/close, 3 public calls other than the block I/O,
@@ -13,21 +13,22 @@
 #ifndef PMEMBLK_LOG_H
 #define PMEMBLK_LOG_H
 
-extern int log_level;
+extern int blk_log_level;
 
 /* Reads the environment; called once by the library constructor. */
-void log_init(void);
+void blk_log_init(void);
 
 /* Closes the log file; called by the library destructor. */
-void log_fini(void);
+void blk_log_fini(void);
 
 /* One line "<libpmemblk>: <level> [file:line func] message". */
-void log_write(int level, const char *file, int line, const char *func,
+void blk_log_write(int level, const char *file, int line, const char *func,
 	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define LOG(level, ...) do { \
-	if ((level) <= log_level) \
-		log_write((level), __FILE__, __LINE__, __func__, __VA_ARGS__); \
+	if ((level) <= blk_log_level) \
+		blk_log_write((level), __FILE__, __LINE__, __func__, \
+			__VA_ARGS__); \
 } while (0)
 
 #endif

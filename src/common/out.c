@@ -21,8 +21,8 @@ format_msg(const char *fmt, va_list ap)
 static void
 log_failure(void)
 {
-	if (log_level >= 1)
-		log_write(1, NULL, 0, NULL, "%s", last_msg);
+	if (blk_log_level >= 1)
+		blk_log_write(1, NULL, 0, NULL, "%s", last_msg);
 }
 
 int
