@@ -110,7 +110,10 @@ pmemblk_create(const char *path, size_t bsize, size_t poolsize, mode_t mode)
 		incompat, (uint64_t)pf->crtime);
 
 	if (handle_open_btt(pbp, &hdr) != 0) {
-		err_set(EINVAL, "pool initialization failed: %s", err_last());
+		/* the reason is in the message buffer err_set writes to */
+		char why[1024];
+		snprintf(why, sizeof(why), "%s", err_last());
+		err_set(EINVAL, "pool initialization failed: %s", why);
 		handle_free(pbp, true);
 		return NULL;
 	}
