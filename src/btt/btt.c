@@ -503,7 +503,7 @@ layout_write(struct btt *btt)
 {
 	const struct persist_ops *ops = btt->ops;
 	uint8_t uuid[16];
-	if (uuid_generate(uuid) != 0)
+	if (pool_uuid_generate(uuid) != 0)
 		return -1;
 
 	/*

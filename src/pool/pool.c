@@ -471,7 +471,7 @@ pool_file_write_hdrs(struct pool_file *pf, struct pool_hdr *hdr)
 		for (unsigned k = 0; k < n && ret == 0; k++) {
 			hdrs[k] = *hdr;
 			if (k > 0)
-				ret = uuid_generate(hdrs[k].uuid);
+				ret = pool_uuid_generate(hdrs[k].uuid);
 		}
 		for (unsigned k = 0; k < n && ret == 0; k++)
 			pool_hdr_set_links(&hdrs[k], hdr->poolset_uuid,

@@ -12,7 +12,7 @@
 #include "pool_hdr.h"
 
 int
-uuid_generate(uint8_t uuid[POOL_UUID_LEN])
+pool_uuid_generate(uint8_t uuid[POOL_UUID_LEN])
 {
 	size_t got = 0;
 	while (got < POOL_UUID_LEN) {
@@ -76,8 +76,8 @@ pool_hdr_init(struct pool_hdr *hdr, const char *signature, uint32_t compat,
 	hdr->compat = compat;
 	hdr->incompat = incompat;
 	/* getrandom cannot fail for 16 bytes once the pool is seeded */
-	uuid_generate(hdr->poolset_uuid);
-	uuid_generate(hdr->uuid);
+	pool_uuid_generate(hdr->poolset_uuid);
+	pool_uuid_generate(hdr->uuid);
 	memcpy(hdr->prev_part_uuid, hdr->uuid, POOL_UUID_LEN);
 	memcpy(hdr->next_part_uuid, hdr->uuid, POOL_UUID_LEN);
 	memcpy(hdr->prev_repl_uuid, hdr->uuid, POOL_UUID_LEN);

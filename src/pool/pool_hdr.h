@@ -75,7 +75,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	"the on-media format is little-endian; big-endian hosts need swaps");
 
 /* 16 random bytes laid out as a version-4 UUID in PMDK's byte order. */
-int uuid_generate(uint8_t uuid[POOL_UUID_LEN]);
+int pool_uuid_generate(uint8_t uuid[POOL_UUID_LEN]);
 
 /*
  * Fills a header for a new single-file pool: fresh uuids (the part and
