@@ -29,7 +29,6 @@
 #include "pool_hdr.h"
 
 #define MAP_LOCKS 256		/* striped locks per arena */
-#define MAP_LOCK_ENTRIES 16	/* map entries per 64-byte cache line */
 #define READER_SLOTS 1024	/* read-tracking counters per arena */
 #define CACHELINE 64
 
@@ -38,6 +37,12 @@ struct lane_flog {
 	uint32_t current;	/* index (0/1) of the current slot */
 	uint32_t seq;		/* its sequence number */
 	uint32_t free_block;	/* post-map block the next write uses */
+};
+
+/* A map lock on a cache line of its own: neighbours are taken at once. */
+struct map_lock {
+	pthread_mutex_t mutex;
+	char pad[CACHELINE - sizeof(pthread_mutex_t) % CACHELINE];
 };
 
 struct arena {
@@ -56,7 +61,7 @@ struct arena {
 	bool failed;		/* error flag: writes fail with EIO */
 	struct lane_flog *lanes;
 	uint32_t *readers;	/* READER_SLOTS counters, atomic */
-	pthread_mutex_t map_locks[MAP_LOCKS];
+	struct map_lock map_locks[MAP_LOCKS];
 };
 
 struct lane {
@@ -151,7 +156,12 @@ flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
 static pthread_mutex_t *
 map_lock(struct arena *a, uint32_t premap)
 {
-	return &a->map_locks[(premap / MAP_LOCK_ENTRIES) % MAP_LOCKS];
+	/*
+	 * Striped by entry, not by map cache line: entries are stored with
+	 * single aligned 4-byte stores, so writers of neighbouring blocks
+	 * need not wait for each other's flog commit.
+	 */
+	return &a->map_locks[premap % MAP_LOCKS].mutex;
 }
 
 /* A map entry as an update sees it: "initial" means identity, normal. */
@@ -305,7 +315,7 @@ arena_alloc_runtime(struct arena *a)
 	if (a->lanes == NULL || a->readers == NULL)
 		return -1;
 	for (int i = 0; i < MAP_LOCKS; i++)
-		pthread_mutex_init(&a->map_locks[i], NULL);
+		pthread_mutex_init(&a->map_locks[i].mutex, NULL);
 	return 0;
 }
 
@@ -596,7 +606,7 @@ btt_free(struct btt *btt)
 			struct arena *a = &btt->arenas[i];
 			if (a->lanes != NULL)
 				for (int k = 0; k < MAP_LOCKS; k++)
-					pthread_mutex_destroy(&a->map_locks[k]);
+					pthread_mutex_destroy(&a->map_locks[k].mutex);
 			blk_free(a->lanes);
 			blk_free(a->readers);
 		}
