@@ -8,8 +8,10 @@
 # script with a non-zero status. Sections:
 #   asan      gcc, ASan+UBSan (-DPMEMBLK_SANITIZE=address): every test
 #             except LABELS interop (those load PMDK's uninstrumented
-#             library or tools into our instrumented process). Includes
-#             the crash simulation and the corpus replay.
+#             library or tools into our instrumented process) and
+#             packaging (consumers of an installed instrumented library
+#             would need the sanitizer runtime). Includes the crash
+#             simulation and the corpus replay.
 #   tsan      gcc, TSan (-DPMEMBLK_SANITIZE=thread): ctest -L tsan (the
 #             concurrency, async, mover and stress tests).
 #   fuzz      clang, -DPMEMBLK_FUZZ=ON: fuzz_pool_run (libFuzzer with
@@ -46,10 +48,11 @@ run_asan() {
 	mkdir -p "$root"
 	configure "$b" -DPMEMBLK_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build "$b" -j "$jobs"
-	log asan "ctest -LE interop"
+	log asan "ctest -LE 'interop|packaging'"
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-		ctest --test-dir "$b" -LE interop --output-on-failure -j "$jobs"
+		ctest --test-dir "$b" -LE 'interop|packaging' --output-on-failure \
+		-j "$jobs"
 }
 
 run_tsan() {

@@ -133,7 +133,7 @@ struct sim {
 	unsigned long long points, images, nested_images, pmdk_images;
 	unsigned long long violations;
 	uint64_t probe;
-	uint8_t buf[MAX_BSIZE];
+	_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	uint32_t *subset_words;
 	uint64_t *subset_vals;
 	size_t subset_cap;
@@ -770,7 +770,7 @@ static void
 drv_write(struct sim *s, uint64_t lba)
 {
 	struct bstate st = data_state(s);
-	uint8_t buf[MAX_BSIZE];
+	_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	pat_fill(buf, s->bsize, lba, st.version);
 	int slot = model_begin(s, lba, st);
 	if (btt_write(s->btt, lba, buf) != 0)
@@ -828,7 +828,7 @@ static void
 drv_split_copy(struct sim *s, struct split_write *w, bool plain)
 {
 	const struct persist_ops *ops = btt_ops(s->btt);
-	uint8_t buf[MAX_BSIZE];
+	_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	pat_fill(buf, s->bsize, w->lba, w->st.version);
 	if (plain) {
 		memcpy(w->op.dest, buf, s->bsize);

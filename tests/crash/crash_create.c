@@ -68,6 +68,7 @@ static struct {
 	bool created;		/* pmemblk_create returned */
 
 	bool hook;		/* give the pool's mapping a recorder */
+	bool msync;		/* ... with msync semantics */
 	bool attached;
 	struct recorder rec;
 
@@ -184,6 +185,8 @@ __wrap_persist_ops_for(bool private_map, bool is_pmem)
 		die("%s: cannot find the mapping of %s", w.name, w.pool);
 	if (rec_attach(&w.rec, start, len) != 0)
 		die("rec_attach: %s", strerror(errno));
+	if (w.msync)
+		rec_use_msync(&w.rec);
 	w.rec.on_fence = crash_point;
 	w.attached = true;
 	return &w.rec.ops;
@@ -195,7 +198,7 @@ __wrap_persist_ops_for(bool private_map, bool is_pmem)
 static struct bstate
 observe(PMEMblkpool *pbp, uint64_t lba)
 {
-	uint8_t buf[MAX_BSIZE];
+	_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	errno = 0;
 	if (pmemblk_read(pbp, buf, (long long)lba) != 0)
 		return errno == EIO ? (struct bstate){ST_ERROR, 0} :
@@ -471,7 +474,7 @@ enum op { OP_WRITE, OP_ZERO, OP_ERROR };
 static void
 do_op(PMEMblkpool *pbp, enum op op, uint64_t lba)
 {
-	uint8_t buf[MAX_BSIZE];
+	_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	int ret, k;
 	switch (op) {
 	case OP_WRITE:
@@ -620,7 +623,7 @@ async_writes(PMEMblkpool *pbp, unsigned total, unsigned inflight,
 		struct pmemblk_write_async_future fut;
 		int k;
 		bool busy;
-		uint8_t buf[MAX_BSIZE];
+		_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 	};
 	static struct slot slots[MAX_INFLIGHT];
 	unsigned started = 0, done = 0, next = 0;
@@ -652,7 +655,7 @@ async_writes(PMEMblkpool *pbp, unsigned total, unsigned inflight,
 		}
 		/* a read future now and then, polled to completion */
 		if (++next % 5 == 0) {
-			uint8_t buf[MAX_BSIZE];
+			_Alignas(uint64_t) uint8_t buf[MAX_BSIZE];
 			uint64_t lba = rng_next(&rng) % nblk;
 			struct pmemblk_read_async_future rf =
 				pmemblk_read_async(pbp, buf, (long long)lba);
@@ -686,6 +689,7 @@ workload_start(const char *name, const char *pool, uint32_t bsize,
 		w.ntouched = 0;
 	memset(w.inflight_on, 0, sizeof(w.inflight_on));
 	w.points = w.images = w.pmdk_images = w.violations = 0;
+	w.msync = false;
 	w.variant = "";
 	w.hook = true;
 }
@@ -796,14 +800,17 @@ wl_open_dirty_sds(const char *pool)
 
 /*
  * Asynchronous writes, several in flight, on a new pool whose mover
- * copies late; `durable`: the mover makes copies durable itself.
+ * copies late; `durable`: the mover makes copies durable itself; `msync`:
+ * the pool's backend has msync semantics (the library then msyncs the
+ * copied block itself before the commit).
  */
 static void
-wl_async(const char *pool, const char *name, bool durable)
+wl_async(const char *pool, const char *name, bool durable, bool msync)
 {
 	double t0 = now();
 	unlink(pool);
 	workload_start(name, pool, 4096, false);
+	w.msync = msync;
 	static struct rec_mover mover;
 	mover_init(&mover, durable, 2);
 	w.created = false;
@@ -851,8 +858,9 @@ main(int argc, char *argv[])
 	wl_create_new(pool);
 	wl_open_dirty_sds(pool);
 	wl_create_existing(pool);
-	wl_async(pool, "async_mover_flush", false);
-	wl_async(pool, "async_mover_durable", true);
+	wl_async(pool, "async_mover_flush", false, false);
+	wl_async(pool, "async_mover_durable", true, false);
+	wl_async(pool, "async_msync", false, true);
 	unlink(pool);
 	image_file_close(&img_ours);
 	image_file_close(&img_pmdk);

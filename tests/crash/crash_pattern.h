@@ -5,7 +5,8 @@
  * belongs to, and where in the block it sits: word i of (lba, version) is
  * tag ^ (i * K) with tag = lba << 40 | version. A block that mixes two
  * versions, holds another block's data or is shifted does not decode.
- * Block sizes used with it are multiples of 8.
+ * Block sizes used with it are multiples of 8, and buffers are 8-byte
+ * aligned.
  */
 #ifndef CRASH_PATTERN_H
 #define CRASH_PATTERN_H

@@ -132,7 +132,7 @@ writer(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	uint64_t rng = 0x1234567ULL * (id + 1);
-	uint8_t buf[BSIZE];
+	_Alignas(uint64_t) uint8_t buf[BSIZE];
 	while (!atomic_load(&stop)) {
 		unsigned lba = (unsigned)(rnd(&rng) % nblocks);
 		uint64_t seq = atomic_fetch_add(&writer_seq[id], 1) + 1;
@@ -155,7 +155,7 @@ reader(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	uint64_t rng = 0xABCDEFULL * (id + 1);
-	uint8_t buf[BSIZE];
+	_Alignas(uint64_t) uint8_t buf[BSIZE];
 	while (!atomic_load(&stop)) {
 		unsigned lba = (unsigned)(rnd(&rng) % nblocks);
 		errno = 0;
@@ -204,7 +204,7 @@ async_thread(void *arg)
 		struct last_op op;
 		struct pmemblk_write_async_future wf;
 		struct pmemblk_read_async_future rf;
-		uint8_t buf[BSIZE];
+		_Alignas(uint64_t) uint8_t buf[BSIZE];
 	} slots[NSLOTS];
 	memset(slots, 0, sizeof(slots));
 	uint64_t rng = 0xFACE;
@@ -288,7 +288,7 @@ matches(const struct last_op *op, int ret, const uint8_t *buf, unsigned lba)
 static void
 check_final(const char *when)
 {
-	uint8_t buf[BSIZE];
+	_Alignas(uint64_t) uint8_t buf[BSIZE];
 	for (unsigned lba = 0; lba < nblocks; lba++) {
 		errno = 0;
 		int ret = pmemblk_read(pool, buf, lba);
