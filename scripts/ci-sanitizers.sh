@@ -24,13 +24,13 @@
 #
 # Needs: cmake, gcc, clang + libclang-rt-14-dev (fuzz), valgrind and
 # python3 (valgrind), besides the build dependencies.
-# Environment: BUILD_ROOT (default ${TMPDIR:-/tmp}/pmemblk-ci), JOBS
+# Environment: BUILD_ROOT (default build-ci/ in the source tree), JOBS
 # (default nproc), FUZZ_SECONDS, and for longer runs CRASH_SCALE,
 # CRASH_SEEDS (crash simulation) and STRESS_SECONDS (stress test).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-root=${BUILD_ROOT:-${TMPDIR:-/tmp}/pmemblk-ci}
+root=${BUILD_ROOT:-$src/build-ci}
 jobs=${JOBS:-$(nproc)}
 
 log() { printf '\n==== %s: %s\n' "$1" "$2"; }
