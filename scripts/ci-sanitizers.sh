@@ -125,8 +125,12 @@ with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
         if status.startswith("FAILED"):
             failed.append(name)
             print(out[-20000:], flush=True)
-print("valgrind: %d tests, %d failed%s" % (len(tests), len(failed),
-      (": " + " ".join(failed)) if failed else ""))
+if failed:
+    print("valgrind failed: " + " ".join(failed))
+# the same summary line as ctest, so scripts/test.sh counts these tests too
+print("%d%% tests passed, %d tests failed out of %d" % (
+    100 * (len(tests) - len(failed)) // max(len(tests), 1), len(failed),
+    len(tests)))
 sys.exit(1 if failed or not tests else 0)
 PY
 }
