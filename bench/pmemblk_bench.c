@@ -1035,6 +1035,7 @@ static uint64_t async_loop(struct worker *w, uint64_t *cpu0)
 		async_start(w, &slots[i]);
 	}
 	while (in_flight > 0) {
+		bool progress = false;
 		for (unsigned i = 0; i < qd; i++) {
 			struct async_slot *s = &slots[i];
 			if (s->buf == NULL)
@@ -1042,6 +1043,7 @@ static uint64_t async_loop(struct worker *w, uint64_t *cpu0)
 			int r = async_poll(w, s);
 			if (r == 0)
 				continue;
+			progress = true;
 			t = now_ns();
 			if (r < 0)
 				draining = true;
@@ -1064,6 +1066,12 @@ static uint64_t async_loop(struct worker *w, uint64_t *cpu0)
 				async_start(w, s);
 			}
 		}
+		/*
+		 * Nothing finished: the movers' workers need a core, and a
+		 * worker just woken may be queued behind this very thread.
+		 */
+		if (!progress)
+			sched_yield();
 	}
 	free(slots);
 	return t;
