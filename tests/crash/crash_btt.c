@@ -154,6 +154,8 @@ die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
 	va_end(ap);
+	if (pmdk_pool[0] != '\0')
+		unlink(pmdk_pool);
 	exit(1);
 }
 

@@ -109,6 +109,11 @@ die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
 	va_end(ap);
+	/* 16 MiB files in /dev/shm must not outlive a failed run */
+	if (w.pool != NULL)
+		unlink(w.pool);
+	unlink(w.image);
+	unlink(w.pmdk_image);
 	exit(1);
 }
 
