@@ -5,6 +5,10 @@
  *
  * - A poll never blocks: when the queue is full the operation is simply
  *   not started and the future stays IDLE; the next poll tries again.
+ * - When the workers are behind (several operations queued per worker),
+ *   a small operation with the default functions runs in the poll that
+ *   starts it ("caller runs"): on a machine with few cores the polling
+ *   thread's core copies too, instead of waiting for the workers.
  * - A worker that finds the queue empty looks again a few times, yielding
  *   the CPU in between (a wake-up costs a system call on each side, more
  *   than a 4 KiB copy), then sleeps on a futex, so an idle mover costs no
@@ -38,6 +42,10 @@
 
 #define DEFAULT_NTHREADS 12
 #define DEFAULT_RINGBUF_SIZE 128
+
+/* Queued operations per worker from which a poll runs a small one inline. */
+#define CALLER_RUNS_BACKLOG 4
+#define CALLER_RUNS_MAX_SIZE (64 * 1024)
 
 /* Looks at an empty queue before a worker sleeps. */
 #define IDLE_LOOKS 64
@@ -117,6 +125,24 @@ threads_op_start(void *opp, const struct vdm_operation *operation,
 	if (notifier != NULL) {
 		op->notify = dmt->desired_notifier;
 		op->waker = notifier->waker;
+	}
+
+	/*
+	 * The workers are behind: a small operation runs here, in this poll,
+	 * as the sync mover would, instead of queueing behind the others, so
+	 * the polling thread's core copies too. (A user's copy function might
+	 * block, and a big copy would make a long poll: those always queue.)
+	 */
+	if (mpmc_queue_backlog(dmt->queue) >=
+			dmt->nthreads * CALLER_RUNS_BACKLOG &&
+			operation_is_small(&op->operation, &dmt->fns,
+				CALLER_RUNS_MAX_SIZE)) {
+		operation_run(&op->operation, &dmt->fns);
+		op->started = true;
+		__atomic_store_n(&op->complete, 1, __ATOMIC_RELEASE);
+		if (notifier != NULL)
+			notifier->notifier_used = FUTURE_NOTIFIER_NONE;
+		return 0;
 	}
 
 	if (!mpmc_queue_push(dmt->queue, op)) {

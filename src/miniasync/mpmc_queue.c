@@ -125,3 +125,11 @@ mpmc_queue_pop(struct mpmc_queue *queue)
 		}
 	}
 }
+
+size_t
+mpmc_queue_backlog(struct mpmc_queue *queue)
+{
+	size_t head = __atomic_load_n(&queue->head, __ATOMIC_RELAXED);
+	size_t tail = __atomic_load_n(&queue->tail, __ATOMIC_RELAXED);
+	return tail > head ? tail - head : 0;
+}

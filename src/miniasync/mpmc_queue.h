@@ -24,4 +24,7 @@ bool mpmc_queue_push(struct mpmc_queue *queue, void *value);
  */
 void *mpmc_queue_pop(struct mpmc_queue *queue);
 
+/* Values queued now, give or take those being pushed or popped. */
+size_t mpmc_queue_backlog(struct mpmc_queue *queue);
+
 #endif

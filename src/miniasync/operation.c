@@ -98,6 +98,27 @@ operation_run(const struct vdm_operation *operation,
 		pmem_persist(dest, n);
 }
 
+bool
+operation_is_small(const struct vdm_operation *operation,
+	const struct operation_fns *fns, size_t max_size)
+{
+	switch (operation->type) {
+	case VDM_OPERATION_MEMCPY:
+		return fns->copy == default_memcpy &&
+			operation->data.memcpy.n <= max_size;
+	case VDM_OPERATION_MEMMOVE:
+		return fns->move == default_memmove &&
+			operation->data.memmove.n <= max_size;
+	case VDM_OPERATION_MEMSET:
+		return fns->set == default_memset &&
+			operation->data.memset.n <= max_size;
+	case VDM_OPERATION_FLUSH:
+		return operation->data.flush.n <= max_size;
+	default:
+		return false;
+	}
+}
+
 void
 operation_output(const struct vdm_operation *operation,
 	struct vdm_operation_output *output)

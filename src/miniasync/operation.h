@@ -6,6 +6,8 @@
 #ifndef MINIASYNC_OPERATION_H
 #define MINIASYNC_OPERATION_H
 
+#include <stdbool.h>
+
 #include "libminiasync/data_mover_threads.h"
 
 /* The functions that do the work of memcpy, memmove and memset. */
@@ -15,8 +17,16 @@ struct operation_fns {
 	memset_fn set;
 };
 
-/* libc's memcpy, memmove and memset (flags ignored). */
+/* memcpy, memmove, memset; durable ones through libpmem's persist copies. */
 extern const struct operation_fns operation_default_fns;
+
+/*
+ * Whether running the operation here and now is quick and cannot wait on
+ * anything: at most max_size bytes, through the default functions (a
+ * user's function might block).
+ */
+bool operation_is_small(const struct vdm_operation *operation,
+	const struct operation_fns *fns, size_t max_size);
 
 /* Performs the operation; a flush writes the range back to memory. */
 void operation_run(const struct vdm_operation *operation,
