@@ -27,6 +27,7 @@
 #include "checksum.h"
 #include "out.h"
 #include "pool_hdr.h"
+#include "mem.h"
 
 #define MAP_LOCKS 256		/* striped locks per arena */
 #define READER_SLOTS 1024	/* read-tracking counters per arena */
@@ -217,13 +218,6 @@ info_valid(const struct btt *btt, const struct btt_info *info)
 		info->major != 0 &&
 		checksum_valid(info, sizeof(*info), BTT_INFO_CSUM_OFF,
 			sizeof(*info));
-}
-
-static bool
-area_is_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	return b[0] == 0 && memcmp(b, b + 1, len - 1) == 0;
 }
 
 /*
@@ -435,7 +429,7 @@ arenas_scan(struct btt *btt)
 		} else if (info_valid(btt, backup)) {
 			in = backup;
 			a->repair_primary = true;
-		} else if (area_is_zero(backup, BTT_INFO_SIZE)) {
+		} else if (mem_is_zero(backup, BTT_INFO_SIZE)) {
 			never++;
 			continue;
 		} else {

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "pool_hdr.h"
 #include "poolset.h"
+#include "mem.h"
 
 /*
  * The pool's address range is aligned to this, so that a DAX file can be
@@ -51,15 +52,6 @@ layout_size(const struct pool_file *pf)
 	for (unsigned k = 0; k < pf->nparts; k++)
 		total += part_len(pf, k);
 	return total;
-}
-
-static bool
-all_zero(const unsigned char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != 0)
-			return false;
-	return true;
 }
 
 /* pread or pwrite of exactly len bytes. */
@@ -250,7 +242,7 @@ part_adopt(struct pool_part *part, bool fallocate_it)
 	unsigned char hdr[POOL_HDR_SIZE];
 	if (io_full(part->fd, hdr, sizeof(hdr), 0, false, part->path) != 0)
 		return -1;
-	if (!all_zero(hdr, sizeof(hdr)))
+	if (!mem_is_zero(hdr, sizeof(hdr)))
 		return err_set(EEXIST, "%s: Non-empty file detected", part->path);
 	if (fallocate_it) {
 		int ret = posix_fallocate(part->fd, 0, (off_t)part->size);

@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "report.h"
 #include "tool.h"
+#include "mem.h"
 
 static const char help[] =
 "Usage: pmemblk demo [--dir DIR] [--keep] [--duration TIME]\n"
@@ -138,22 +139,13 @@ sync_round(struct demo *d)
 	return EXIT_OK;
 }
 
-static bool
-all_zero(const unsigned char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != 0)
-			return false;
-	return true;
-}
-
 static int
 states_round(struct demo *d)
 {
 	unsigned char *buf = d->rbuf;
 	if (pmemblk_set_zero(d->pbp, 5) != 0)
 		return fail_lib("pmemblk_set_zero");
-	if (pmemblk_read(d->pbp, buf, 5) != 0 || !all_zero(buf, DEMO_BSIZE))
+	if (pmemblk_read(d->pbp, buf, 5) != 0 || !mem_is_zero(buf, DEMO_BSIZE))
 		return fail(EXIT_FAIL, "block 5 does not read as zeros");
 	if (pmemblk_set_error(d->pbp, 6) != 0)
 		return fail_lib("pmemblk_set_error");

@@ -16,6 +16,7 @@
 
 #include "checksum.h"
 #include "poolinfo.h"
+#include "mem.h"
 
 #define POOLSET_SIG "PMEMPOOLSET"
 #define MAP_CHUNK_ENTRIES (64u * 1024)
@@ -49,16 +50,6 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 		off += (uint64_t)n;
 	}
 	return 0;
-}
-
-static bool
-all_zero(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != 0)
-			return false;
-	return true;
 }
 
 const char *
@@ -122,7 +113,7 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 	if (read_at(pi->fd, &pi->hdr, sizeof(pi->hdr), 0) != 0)
 		return errf(err, errlen, "%s: cannot read the pool header: %s",
 			path, strerror(errno));
-	if (all_zero(&pi->hdr, sizeof(pi->hdr)))
+	if (mem_is_zero(&pi->hdr, sizeof(pi->hdr)))
 		return errf(err, errlen, "%s: not a pool: the header is all "
 			"zero", path);
 	if (memcmp(pi->hdr.signature, BLK_SIGNATURE, POOL_HDR_SIG_LEN) != 0) {
@@ -140,7 +131,7 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 		POOL_HDR_CSUM_2K_END : POOL_HDR_CSUM_OFF;
 	pi->hdr_csum_ok = checksum_valid(&pi->hdr, POOL_HDR_SIZE,
 		POOL_HDR_CSUM_OFF, end);
-	pi->sds_zero = all_zero(&pi->hdr.sds, sizeof(pi->hdr.sds));
+	pi->sds_zero = mem_is_zero(&pi->hdr.sds, sizeof(pi->hdr.sds));
 	pi->sds_csum_ok = checksum_valid(&pi->hdr.sds, sizeof(pi->hdr.sds),
 		offsetof(struct shutdown_state, checksum), sizeof(pi->hdr.sds));
 
@@ -203,7 +194,7 @@ load_arena(struct pool_info *pi, struct arena_desc *a, char *err,
 		a->info = *backup;
 	} else {
 		/* as the library: an unfinished layout has no backup yet */
-		a->state = all_zero(backup, sizeof(*backup)) ?
+		a->state = mem_is_zero(backup, sizeof(*backup)) ?
 			ARENA_UNWRITTEN : ARENA_DAMAGED;
 	}
 	a->geo_ok = pi->desc.bsize != 0 && btt_geometry(a->size,
