@@ -88,6 +88,18 @@ pool_hdr_init(struct pool_hdr *hdr, const char *signature, uint32_t compat,
 		hdr_csum_end(incompat));
 }
 
+void
+pool_hdr_signature_str(const struct pool_hdr *hdr,
+	char out[POOL_HDR_SIG_LEN + 1])
+{
+	int i;
+	for (i = 0; i < POOL_HDR_SIG_LEN && hdr->signature[i] != '\0'; i++) {
+		char c = hdr->signature[i];
+		out[i] = (c >= 0x20 && c < 0x7f) ? c : '.';
+	}
+	out[i] = '\0';
+}
+
 int
 pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 	const char *path, bool *rdonly)
@@ -95,9 +107,12 @@ pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 	*rdonly = false;
 	if (hdr->major == 0)
 		return err_set(EINVAL, "%s: invalid major version (0)", path);
-	if (memcmp(hdr->signature, signature, POOL_HDR_SIG_LEN) != 0)
-		return err_set(EINVAL, "%s: wrong pool type: \"%.8s\"", path,
-			hdr->signature);
+	if (memcmp(hdr->signature, signature, POOL_HDR_SIG_LEN) != 0) {
+		char sig[POOL_HDR_SIG_LEN + 1];
+		pool_hdr_signature_str(hdr, sig);
+		return err_set(EINVAL, "%s: wrong pool type: \"%s\"", path,
+			sig);
+	}
 	if (hdr->major != 1)
 		return err_set(EINVAL,
 			"%s: pool version %u (library expects 1)", path,

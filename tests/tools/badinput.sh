@@ -101,6 +101,13 @@ for f in "$T/empty" "$T/tiny" "$T/zeros" "$T/random" "$T"; do
 	run "$P" read "$f" 0
 	expect_rc 3; expect_err '^pmemblk read: cannot open pool: '
 done
+# control bytes in the signature (major version 1 after it) stay out of
+# the one-line message
+{ printf 'P\nM\033[2J\000\001\000\000\000'; head -c $((20 << 20)) /dev/zero; } >"$T/ctrl"
+for cmd in info check; do
+	run "$P" "$cmd" "$T/ctrl"
+	expect_rc 3; expect_err '"P\.M\.\[2J"'
+done
 run "$P" info "$T/zeros"
 expect_err 'not a pool: the header is all zero'
 run "$P" info "$T/empty"

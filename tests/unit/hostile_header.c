@@ -25,6 +25,7 @@ with_header(const char *name, void (*edit)(struct pool_hdr *), bool fix)
 
 static void e_sig0(struct pool_hdr *h) { h->signature[0] ^= 0x20; }
 static void e_sig7(struct pool_hdr *h) { h->signature[7] = 'X'; }
+static void e_sig_ctrl(struct pool_hdr *h) { memcpy(h->signature, "P\nM\x1b[2J", 8); }
 static void e_major0(struct pool_hdr *h) { h->major = 0; }
 static void e_major2(struct pool_hdr *h) { h->major = 2; }
 static void e_major_max(struct pool_hdr *h) { h->major = UINT32_MAX; }
@@ -76,6 +77,9 @@ test_fields(void)
 		"wrong pool type");
 	UT_EXPECT_REFUSED(with_header("sig7", e_sig7, true), EINVAL,
 		"wrong pool type");
+	/* file bytes never reach the message raw: one printable line */
+	UT_EXPECT_REFUSED(with_header("sigctrl", e_sig_ctrl, true), EINVAL,
+		"wrong pool type: \"P.M.[2J\"");
 	UT_EXPECT_REFUSED(with_header("major0", e_major0, true), EINVAL,
 		"invalid major version");
 	UT_EXPECT_REFUSED(with_header("major2", e_major2, true), EINVAL,

@@ -118,11 +118,7 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 			"zero", path);
 	if (memcmp(pi->hdr.signature, BLK_SIGNATURE, POOL_HDR_SIG_LEN) != 0) {
 		char sig[POOL_HDR_SIG_LEN + 1];
-		for (int i = 0; i < POOL_HDR_SIG_LEN; i++) {
-			char c = pi->hdr.signature[i];
-			sig[i] = (c >= 0x20 && c < 0x7f) ? c : '.';
-		}
-		sig[POOL_HDR_SIG_LEN] = '\0';
+		pool_hdr_signature_str(&pi->hdr, sig);
 		return errf(err, errlen, "%s: not a pmemblk pool (signature "
 			"\"%s\")", path, sig);
 	}
