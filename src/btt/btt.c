@@ -137,15 +137,20 @@ flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
 	uint32_t next = 1 - lf->current;
 	uint32_t seq = btt_seq_next(lf->seq);
 	uint64_t *half = (uint64_t *)flog_slot(a, lane, next);
+	uint64_t first = (uint64_t)old_map << 32 | lba;
+	uint64_t second = (uint64_t)seq << 32 | new_map;
 	const struct persist_ops *ops = btt->ops;
 
-	__atomic_store_n(&half[0], (uint64_t)old_map << 32 | lba,
-		__ATOMIC_RELAXED);
-	if (!ops->flush_is_sync)
-		persist(ops, &half[0], sizeof(half[0]));
-	__atomic_store_n(&half[1], (uint64_t)seq << 32 | new_map,
-		__ATOMIC_RELAXED);
-	persist(ops, half, 2 * sizeof(half[0]));
+	if (ops->flush_is_sync) {
+		store_word(&half[0], first, sizeof(first));
+		store_word(&half[1], second, sizeof(second));
+		ops->flush(ops, half, 2 * sizeof(half[0]));
+	} else {
+		ops->write_word(ops, &half[0], first, sizeof(first));
+		ops->drain(ops);
+		ops->write_word(ops, &half[1], second, sizeof(second));
+		ops->drain(ops);
+	}
 
 	lf->current = next;
 	lf->seq = seq;
@@ -177,9 +182,13 @@ map_effective(uint32_t entry, uint32_t premap)
 static void
 map_store(struct btt *btt, struct arena *a, uint32_t premap, uint32_t entry)
 {
-	/* seq_cst: pairs with the readers' counter increment (see read) */
-	__atomic_store_n(&a->map[premap], entry, __ATOMIC_SEQ_CST);
-	persist(btt->ops, &a->map[premap], sizeof(entry));
+	btt->ops->write_word(btt->ops, &a->map[premap], entry, sizeof(entry));
+	btt->ops->drain(btt->ops);
+	/*
+	 * The store may be non-temporal (weakly ordered): this fence puts it
+	 * before every later load, as the read tracking needs (see read).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static int
@@ -860,9 +869,9 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 
 		/*
 		 * Announce the block, then look at the map again: a writer
-		 * that freed the block stored the map before checking the
-		 * counter (both seq_cst), so either it sees us or we see its
-		 * new entry and retry with that.
+		 * that freed the block stored the map and then fenced
+		 * (seq_cst) before checking the counter, so either it sees
+		 * us or we see its new entry and retry with that.
 		 */
 		uint32_t *slot = reader_slot(a, block);
 		__atomic_add_fetch(slot, 1, __ATOMIC_SEQ_CST);

@@ -46,11 +46,34 @@ pmem_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 	pmem_memset_nodrain(dst, c, len);
 }
 
+/*
+ * A cached store followed by a flush leaves the line invalid or in flight,
+ * so the next store into it (the second flog half, the next write of the
+ * lane) waits for a read from memory; a non-temporal store never reads the
+ * line. It is durable at the next drain (SFENCE), like a flushed line.
+ */
+static void
+pmem_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
+	size_t len)
+{
+	(void) ops;
+#if defined(__x86_64__)
+	if (len == sizeof(uint64_t))
+		__builtin_ia32_movnti64((long long *)dst, (long long)value);
+	else
+		__builtin_ia32_movnti((int *)dst, (int)value);
+#else
+	store_word(dst, value, len);
+	pmem_flush(dst, len);
+#endif
+}
+
 const struct persist_ops persist_pmem = {
 	.flush = pmem_flush_range,
 	.drain = pmem_fence,
 	.copy = pmem_copy,
 	.fill = pmem_fill,
+	.write_word = pmem_write_word,
 	.flush_is_sync = false,
 };
 
@@ -83,11 +106,20 @@ msync_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 	msync_range(ops, dst, len);
 }
 
+static void
+msync_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
+	size_t len)
+{
+	store_word(dst, value, len);
+	msync_range(ops, dst, len);
+}
+
 const struct persist_ops persist_msync = {
 	.flush = msync_range,
 	.drain = no_fence,
 	.copy = msync_copy,
 	.fill = msync_fill,
+	.write_word = msync_write_word,
 	.flush_is_sync = true,
 };
 
@@ -114,11 +146,20 @@ plain_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 	memset(dst, c, len);
 }
 
+static void
+plain_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
+	size_t len)
+{
+	(void) ops;
+	store_word(dst, value, len);
+}
+
 const struct persist_ops persist_none = {
 	.flush = no_flush,
 	.drain = no_fence,
 	.copy = plain_copy,
 	.fill = plain_fill,
+	.write_word = plain_write_word,
 	.flush_is_sync = true,
 };
 

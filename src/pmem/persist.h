@@ -8,14 +8,15 @@
  * (the crash simulator records every flush and fence this way).
  *
  * Contract: flush() starts writing a range back; the range is durable once
- * a later drain() returns. copy() and fill() store and flush. persist() is
- * flush() then drain().
+ * a later drain() returns. copy(), fill() and write_word() store and flush.
+ * persist() is flush() then drain().
  */
 #ifndef PMEMBLK_PERSIST_H
 #define PMEMBLK_PERSIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct persist_ops {
@@ -26,6 +27,16 @@ struct persist_ops {
 		const void *src, size_t len);
 	void (*fill)(const struct persist_ops *ops, void *dst, int c,
 		size_t len);
+	/*
+	 * Stores one naturally aligned 4- or 8-byte word (len) in a single
+	 * store, so a concurrent atomic load sees the old or the new value,
+	 * and starts its write-back as copy() does. The BTT's metadata
+	 * stores (flog halves, map entries) go through here: on real pmem
+	 * they bypass the cache, so storing again into a line that was just
+	 * written back does not miss.
+	 */
+	void (*write_word)(const struct persist_ops *ops, void *dst,
+		uint64_t value, size_t len);
 	/*
 	 * true when flush() already waits for the data: msync, which writes
 	 * whole pages back from coherent memory. Then stores within one
@@ -40,6 +51,17 @@ persist(const struct persist_ops *ops, const void *addr, size_t len)
 {
 	ops->flush(ops, addr, len);
 	ops->drain(ops);
+}
+
+/* A single atomic store of a 4- or 8-byte word: write_word()'s store. */
+static inline void
+store_word(void *dst, uint64_t value, size_t len)
+{
+	if (len == sizeof(uint64_t))
+		__atomic_store_n((uint64_t *)dst, value, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n((uint32_t *)dst, (uint32_t)value,
+			__ATOMIC_RELAXED);
 }
 
 /* Real persistent memory (or PMEM_IS_PMEM_FORCE=1): CPU cache flushes. */

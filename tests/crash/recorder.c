@@ -333,6 +333,18 @@ rec_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 	rec_flush(ops, dst, len);
 }
 
+static void
+rec_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
+	size_t len)
+{
+	struct recorder *rec = rec_of(ops);
+	if (in_region(rec, dst, len))
+		tbuf_open_range(&rec->work,
+			(size_t)((uint8_t *)dst - rec->work.mem), len);
+	store_word(dst, value, len);
+	rec_flush(ops, dst, len);
+}
+
 static int
 rec_setup(struct recorder *rec, size_t len)
 {
@@ -341,6 +353,7 @@ rec_setup(struct recorder *rec, size_t len)
 		.drain = rec_drain,
 		.copy = rec_copy,
 		.fill = rec_fill,
+		.write_word = rec_write_word,
 		.flush_is_sync = false,
 	};
 	rec->pending_slot = calloc(len / REC_LINE, sizeof(*rec->pending_slot));
