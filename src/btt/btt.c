@@ -33,11 +33,17 @@
 #define READER_SLOTS 1024	/* read-tracking counters per arena */
 #define CACHELINE 64
 
-/* Run-time state of one lane's flog pair in one arena. */
+/*
+ * Run-time state of one lane's flog pair in one arena, written by every
+ * write on the lane: a line apart from the next lane's, so that writers on
+ * different lanes do not pass a cache line back and forth. (The 12 bytes
+ * never straddle a line: the array is at least 16-byte aligned.)
+ */
 struct lane_flog {
 	uint32_t current;	/* index (0/1) of the current slot */
 	uint32_t seq;		/* its sequence number */
 	uint32_t free_block;	/* post-map block the next write uses */
+	char pad[CACHELINE - 3 * sizeof(uint32_t)];
 };
 
 /* A map lock on a cache line of its own: neighbours are taken at once. */
