@@ -188,13 +188,12 @@ map_effective(uint32_t entry, uint32_t premap)
 static void
 map_store(struct btt *btt, struct arena *a, uint32_t premap, uint32_t entry)
 {
+	/*
+	 * The drain also orders a non-temporal store before the stores that
+	 * follow, the lane's release among them (see block_is_read).
+	 */
 	btt->ops->write_word(btt->ops, &a->map[premap], entry, sizeof(entry));
 	btt->ops->drain(btt->ops);
-	/*
-	 * The store may be non-temporal (weakly ordered): this fence puts it
-	 * before every later load, as the read tracking needs (see read).
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static int
@@ -215,10 +214,20 @@ reader_slot(struct arena *a, uint32_t block)
 	return &a->readers[block % READER_SLOTS];
 }
 
+/*
+ * Whether someone reads the free block a writer is about to reuse. The map
+ * store that freed the block happened before this check (same thread, or
+ * through the lane's release and acquire); reading the counter with a
+ * seq_cst read-modify-write rather than a load makes the pairing with a
+ * reader's increment-then-look-again hold without a fence: the two RMWs
+ * are ordered, so either this one sees the increment or the reader's
+ * synchronises with it and its second look sees the new map entry.
+ */
 static bool
 block_is_read(struct arena *a, uint32_t block)
 {
-	return load32(reader_slot(a, block)) != 0;
+	return __atomic_fetch_add(reader_slot(a, block), 0,
+		__ATOMIC_SEQ_CST) != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -875,9 +884,9 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 
 		/*
 		 * Announce the block, then look at the map again: a writer
-		 * that freed the block stored the map and then fenced
-		 * (seq_cst) before checking the counter, so either it sees
-		 * us or we see its new entry and retry with that.
+		 * that frees the block stores the map before checking the
+		 * counter (block_is_read), so either it sees us or we see
+		 * its new entry and retry with that.
 		 */
 		uint32_t *slot = reader_slot(a, block);
 		__atomic_add_fetch(slot, 1, __ATOMIC_SEQ_CST);

@@ -33,7 +33,9 @@ struct persist_ops {
 	 * and starts its write-back as copy() does. The BTT's metadata
 	 * stores (flog halves, map entries) go through here: on real pmem
 	 * they bypass the cache, so storing again into a line that was just
-	 * written back does not miss.
+	 * written back does not miss. Such a store is weakly ordered: it
+	 * publishes earlier stores (as a release store would) only when a
+	 * drain() separates them, as it does in every BTT use.
 	 */
 	void (*write_word)(const struct persist_ops *ops, void *dst,
 		uint64_t value, size_t len);
@@ -53,15 +55,19 @@ persist(const struct persist_ops *ops, const void *addr, size_t len)
 	ops->drain(ops);
 }
 
-/* A single atomic store of a 4- or 8-byte word: write_word()'s store. */
+/*
+ * A single atomic store of a 4- or 8-byte word: write_word()'s store. A
+ * release store, so that a reader that loads the word (a map entry) with
+ * acquire also sees the stores made before it (the block's new data).
+ */
 static inline void
 store_word(void *dst, uint64_t value, size_t len)
 {
 	if (len == sizeof(uint64_t))
-		__atomic_store_n((uint64_t *)dst, value, __ATOMIC_RELAXED);
+		__atomic_store_n((uint64_t *)dst, value, __ATOMIC_RELEASE);
 	else
 		__atomic_store_n((uint32_t *)dst, (uint32_t)value,
-			__ATOMIC_RELAXED);
+			__ATOMIC_RELEASE);
 }
 
 /* Real persistent memory (or PMEM_IS_PMEM_FORCE=1): CPU cache flushes. */
