@@ -93,15 +93,15 @@ void pool_hdr_init(struct pool_hdr *hdr, const char *signature,
 int pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 	const char *path, bool *rdonly);
 
-/* Whether the shutdown state holds anything but zeros. */
 /*
  * The header's signature as a C string fit for a one-line message (up to
- * its first NUL): other bytes outside printable ASCII become '.', so a damaged file cannot put a newline
- * or a terminal escape into an error message.
+ * its first NUL): other bytes outside printable ASCII become '.', so a
+ * damaged file cannot put a newline or a terminal escape into a message.
  */
 void pool_hdr_signature_str(const struct pool_hdr *hdr,
 	char out[POOL_HDR_SIG_LEN + 1]);
 
+/* Whether the shutdown state holds anything but zeros. */
 bool pool_hdr_sds_dirty(const struct pool_hdr *hdr);
 
 /*
