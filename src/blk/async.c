@@ -159,7 +159,7 @@ write_task(struct future_context *ctx, struct future_notifier *notifier)
 		if (pbp->vdm == NULL) {
 			ops->copy(ops, st->btt.dest, data->buf, pbp->bsize);
 			return write_done(data, out,
-				btt_write_commit(pbp->btt, &st->btt));
+				btt_write_commit(pbp->btt, &st->btt, true));
 		}
 		/* a durable copy means something only on pmem */
 		uint64_t flags = !ops->flush_is_sync &&
@@ -187,7 +187,11 @@ write_task(struct future_context *ctx, struct future_notifier *notifier)
 	const struct persist_ops *ops = btt_ops(pbp->btt);
 	if (ops->flush_is_sync)
 		ops->flush(ops, st->btt.dest, pbp->bsize);	/* msync */
-	return write_done(data, out, btt_write_commit(pbp->btt, &st->btt));
+	/* a mover whose futures progress between polls copies elsewhere */
+	bool copies_here = !future_has_property(FUTURE_AS_RUNNABLE(&st->op),
+		FUTURE_PROPERTY_ASYNC);
+	return write_done(data, out,
+		btt_write_commit(pbp->btt, &st->btt, copies_here));
 }
 
 EXPORT struct pmemblk_write_async_future

@@ -83,8 +83,11 @@ enum btt_step btt_write_begin(struct btt *btt, uint64_t lba, bool wait,
 /*
  * Once the data at op->dest is durable (or flushed and awaiting the next
  * fence of the same backend), commits flog and map and releases the lane.
+ * warm_next: the caller's thread will copy the next write's data itself,
+ * so the commit starts loading the lane's next free block (see btt.c).
  */
-int btt_write_commit(struct btt *btt, struct btt_write_op *op);
+int btt_write_commit(struct btt *btt, struct btt_write_op *op,
+	bool warm_next);
 
 /* Releases the lane of a write that will not be committed. */
 void btt_write_cancel(struct btt *btt, struct btt_write_op *op);

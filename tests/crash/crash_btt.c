@@ -843,7 +843,7 @@ drv_split_copy(struct sim *s, struct split_write *w, bool plain)
 static void
 drv_split_commit(struct sim *s, struct split_write *w)
 {
-	if (btt_write_commit(s->btt, &w->op) != 0)
+	if (btt_write_commit(s->btt, &w->op, false) != 0)
 		die("%s: btt_write_commit(%llu): %s", s->name,
 			(unsigned long long)w->lba, err_last());
 	drv_end(s, w->slot);

@@ -522,7 +522,7 @@ ut_btt_write_on(struct btt *btt, uint64_t lba, const void *buf, size_t bsize,
 	while (nheld > 0)
 		btt_write_cancel(btt, &held[--nheld]);
 	memcpy(op.dest, buf, bsize);
-	if (btt_write_commit(btt, &op) != 0)
+	if (btt_write_commit(btt, &op, false) != 0)
 		UT_FAIL("btt_write_commit(%llu): %s", (unsigned long long)lba,
 			pmemblk_errormsg());
 	return op.lane;
