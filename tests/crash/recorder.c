@@ -310,14 +310,20 @@ rec_drain(const struct persist_ops *ops)
 	reprotect_clean(rec);
 }
 
+/* Lets the backend's own stores into dst through the write protection. */
+static void
+open_for_store(struct recorder *rec, void *dst, size_t len)
+{
+	if (in_region(rec, dst, len))
+		tbuf_open_range(&rec->work,
+			(size_t)((uint8_t *)dst - rec->work.mem), len);
+}
+
 static void
 rec_copy(const struct persist_ops *ops, void *dst, const void *src,
 	size_t len)
 {
-	struct recorder *rec = rec_of(ops);
-	if (in_region(rec, dst, len))
-		tbuf_open_range(&rec->work,
-			(size_t)((uint8_t *)dst - rec->work.mem), len);
+	open_for_store(rec_of(ops), dst, len);
 	memcpy(dst, src, len);
 	rec_flush(ops, dst, len);
 }
@@ -325,10 +331,7 @@ rec_copy(const struct persist_ops *ops, void *dst, const void *src,
 static void
 rec_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 {
-	struct recorder *rec = rec_of(ops);
-	if (in_region(rec, dst, len))
-		tbuf_open_range(&rec->work,
-			(size_t)((uint8_t *)dst - rec->work.mem), len);
+	open_for_store(rec_of(ops), dst, len);
 	memset(dst, c, len);
 	rec_flush(ops, dst, len);
 }
@@ -337,10 +340,7 @@ static void
 rec_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
 	size_t len)
 {
-	struct recorder *rec = rec_of(ops);
-	if (in_region(rec, dst, len))
-		tbuf_open_range(&rec->work,
-			(size_t)((uint8_t *)dst - rec->work.mem), len);
+	open_for_store(rec_of(ops), dst, len);
 	store_word(dst, value, len);
 	rec_flush(ops, dst, len);
 }
