@@ -35,7 +35,9 @@ run_counted() {
 
 jobs=$(nproc)
 echo "== normal build (gcc, -Werror)"
-if cmake -S . -B build -DPMEMBLK_WERROR=ON >/dev/null &&
+# BUILD_TESTING=ON explicitly: a build/ configured without tests (by hand,
+# or by an older demo.sh) must not leave ctest with nothing to run.
+if cmake -S . -B build -DPMEMBLK_WERROR=ON -DBUILD_TESTING=ON >/dev/null &&
 		cmake --build build -j"$jobs" >/dev/null; then
 	run_counted ctest --test-dir build --output-on-failure -j"$jobs"
 else
