@@ -118,6 +118,17 @@ run "$P" bench --duration 0.2 --op read --range 4 --json "$POOL"
 expect_rc 0; jq_true '.bench.writes == 0 and .bench.range == 4'
 run "$P" bench --duration 0.2 --op write "$POOL"
 expect_rc 2; expect_err 'pass --overwrite'
+# --prefill writes every block: a read run on an existing pool needs
+# --overwrite too, and without it the pool's data is untouched
+echo "kept by bench" | "$P" write "$POOL" 3 || die "write block 3"
+run "$P" bench --duration 0.2 --op read --prefill "$POOL"
+expect_rc 2; expect_err 'read run with --prefill overwrites its blocks; pass --overwrite'
+run "$P" read "$POOL" 3
+expect_rc 0; expect_out '^kept by bench$'
+run "$P" bench --duration 0.2 --op read --prefill --overwrite --range 8 --json "$POOL"
+expect_rc 0; jq_true '.bench.range == 8'
+run "$P" read "$POOL" 3
+expect_rc 0; grep -q 'kept by bench' "$T/out" && die "--prefill --overwrite did not write block 3"
 # a pool made for the run, then removed
 run "$P" bench --duration 0.2 --size 32M --bsize 512 --op read --json "$T/new.blk"
 expect_rc 0; jq_true '.bench.pool_created == true and .bench.bsize == 512'

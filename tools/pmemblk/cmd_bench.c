@@ -48,8 +48,8 @@ static const char help[] =
 "                            reads copy real data. Read and mix runs on a\n"
 "                            pool made for the run do this for at most 2 s\n"
 "                            and then use only the blocks written.\n"
-"      --overwrite           allow write and mix runs on an existing pool:\n"
-"                            they overwrite its blocks\n"
+"      --overwrite           allow write and mix runs, and --prefill, on an\n"
+"                            existing pool: they overwrite its blocks\n"
 "      --keep                keep a pool made for the run\n"
 "  -j, --json                print the results as JSON\n"
 "  -h, --help                show this help\n"
@@ -277,12 +277,14 @@ cmd_bench(int argc, char *argv[])
 	if (bo.cfg.api == BENCH_ASYNC && !async_available)
 		return fail(EXIT_FAIL, "%s", async_unavailable_reason);
 
+	/* Any run that writes to an existing pool, --prefill included. */
 	struct stat st;
-	if (bo.cfg.op != BENCH_READ && !bo.overwrite &&
+	if ((bo.cfg.op != BENCH_READ || bo.prefill) && !bo.overwrite &&
 			stat(bo.path, &st) == 0)
-		return usage_error("%s exists and a %s run overwrites its "
+		return usage_error("%s exists and a %s run%s overwrites its "
 			"blocks; pass --overwrite to allow it", bo.path,
-			bench_op_name(bo.cfg.op));
+			bench_op_name(bo.cfg.op),
+			bo.prefill ? " with --prefill" : "");
 
 	struct mover *m = NULL;
 	if (bo.cfg.api == BENCH_ASYNC) {
