@@ -5,6 +5,7 @@
 # (through tools/pmemblk/CMakeLists.txt); the targets are installed with
 # EXPORT libpmemblkTargets in src/CMakeLists.txt.
 include(CMakePackageConfigHelpers)
+include(${CMAKE_CURRENT_LIST_DIR}/pkgconfig_prefix.cmake)
 
 set(PMEMBLK_PACKAGE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/libpmemblk)
 set(PMEMBLK_PACKAGE_BUILD_DIR ${PROJECT_BINARY_DIR}/cmake)

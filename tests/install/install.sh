@@ -3,7 +3,9 @@
 # prefix with `cmake --install --prefix`, checks that every file is in its
 # GNUInstallDirs place, then builds a small consumer program out of tree
 # against that prefix, once with pkg-config and once with CMake's
-# find_package, and runs it with LD_LIBRARY_PATH pointing into the prefix.
+# find_package (libpmemblk with its async component, and libminiasync),
+# and runs it with LD_LIBRARY_PATH pointing into the prefix; then moves the
+# prefix and builds once more through pkg-config (relocatable .pc files).
 set -euo pipefail
 BUILD=$1
 HAVE_MAN=$2
@@ -41,7 +43,10 @@ for f in libpmemblk.so.1 libpmemblk.so libpmemblk.a libminiasync.so.0 \
 		libminiasync.so libminiasync.a pkgconfig/libpmemblk.pc \
 		pkgconfig/libminiasync.pc cmake/libpmemblk/libpmemblkConfig.cmake \
 		cmake/libpmemblk/libpmemblkConfigVersion.cmake \
-		cmake/libpmemblk/libpmemblkTargets.cmake; do
+		cmake/libpmemblk/libpmemblkTargets.cmake \
+		cmake/libminiasync/libminiasyncConfig.cmake \
+		cmake/libminiasync/libminiasyncConfigVersion.cmake \
+		cmake/libminiasync/libminiasyncTargets.cmake; do
 	[ -e "$LIBDIR/$f" ] || die "not installed: ${LIBDIR#$PREFIX/}/$f"
 done
 [ "$(readlink "$LIBDIR/libpmemblk.so.1")" = libpmemblk.so.1.0.0 ] ||
@@ -66,29 +71,56 @@ fi
 LD_LIBRARY_PATH=$LIBDIR "$PREFIX/bin/pmemblk" --version >/dev/null ||
 	die "the installed pmemblk tool does not run"
 
-# the consumer through pkg-config; --define-prefix relocates the .pc
-# files' prefix to where they were installed
-export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
-pc() { pkg-config --define-prefix "$@" libpmemblk libminiasync; }
-cc -Wall -Werror -o "$T/consumer_pc" "$HERE/consumer/consumer.c" \
-	$(pc --cflags) $(pc --libs) || die "build with pkg-config"
-export LD_LIBRARY_PATH=$LIBDIR
-expect_line "$LIBDIR/libpmemblk\.so\.1" ldd "$T/consumer_pc" ||
-	die "consumer_pc does not load the installed libpmemblk.so.1"
-expect_line '^consumer: ok$' "$T/consumer_pc" "$T/pool-pc" ||
-	die "consumer built with pkg-config failed"
+# The .pc files are relocatable: their prefix comes from ${pcfiledir}, so
+# an install to a prefix other than the configured one (here: a temporary
+# directory, then that directory moved) is found with no --define-prefix.
+# Were they to name the configured prefix, the compiler would pick up
+# Debian's PMDK <libpmemblk.h>, which lacks the async API consumer.c uses.
+configured=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+[ "$configured" != "$PREFIX" ] || die "the test must install elsewhere"
+grep -q '^prefix=${pcfiledir}/' "$LIBDIR/pkgconfig/libpmemblk.pc" ||
+	die "libpmemblk.pc: prefix is not relative to \${pcfiledir}"
 
-# the consumer through find_package(libpmemblk)
+# consumer_pc PREFIX LIBDIR NAME: build consumer.c with pkg-config against
+# the prefix and run it
+consumer_pc() {
+	local prefix=$1 libdir=$2 name=$3 got
+	export PKG_CONFIG_PATH=$libdir/pkgconfig
+	for mod in libpmemblk libminiasync; do
+		got=$(realpath "$(pkg-config --variable=prefix $mod)")
+		[ "$got" = "$(realpath "$prefix")" ] ||
+			die "pkg-config $mod: prefix $got, installed in $prefix"
+	done
+	cc -Wall -Werror -o "$T/$name" "$HERE/consumer/consumer.c" \
+		$(pkg-config --cflags --libs libpmemblk libminiasync) ||
+		die "build with pkg-config ($name)"
+	LD_LIBRARY_PATH=$libdir expect_line "$libdir/libpmemblk\.so\.1" ldd "$T/$name" ||
+		die "$name does not load the installed libpmemblk.so.1"
+	LD_LIBRARY_PATH=$libdir expect_line '^consumer: ok$' "$T/$name" "$T/pool-$name" ||
+		die "consumer built with pkg-config failed ($name)"
+}
+consumer_pc "$PREFIX" "$LIBDIR" consumer_pc
+
+# the consumers through find_package(libpmemblk COMPONENTS async) and
+# find_package(libminiasync)
 cmake -S "$HERE/consumer" -B "$T/cbuild" -DCMAKE_PREFIX_PATH="$PREFIX" \
 	>"$T/cmake.log" 2>&1 || { cat "$T/cmake.log"; die "find_package(libpmemblk)"; }
 cmake --build "$T/cbuild" >"$T/build.log" 2>&1 ||
 	{ cat "$T/build.log"; die "build with find_package"; }
-for prog in consumer consumer_static; do
+export LD_LIBRARY_PATH=$LIBDIR
+for prog in consumer consumer_static consumer_miniasync; do
 	expect_line '^consumer: ok$' "$T/cbuild/$prog" "$T/pool-$prog" ||
 		die "$prog (find_package) failed"
 done
 expect_line "$LIBDIR/libpmemblk\.so\.1" ldd "$T/cbuild/consumer" ||
 	die "consumer (find_package) does not load the installed libpmemblk.so.1"
-expect_line 'libpmemblk' ldd "$T/cbuild/consumer_static" &&
-	die "consumer_static loads a shared libpmemblk"
-echo "install: prefix layout, pkg-config and find_package consumers ok"
+expect_line "$LIBDIR/libminiasync\.so\.0" ldd "$T/cbuild/consumer_miniasync" ||
+	die "consumer_miniasync does not load the installed libminiasync.so.0"
+expect_line 'libpmemblk|libminiasync' ldd "$T/cbuild/consumer_static" &&
+	die "consumer_static loads a shared libpmemblk or libminiasync"
+unset LD_LIBRARY_PATH
+
+# the whole prefix moved elsewhere: pkg-config still finds it
+mv "$PREFIX" "$T/moved"
+consumer_pc "$T/moved" "$T/moved${LIBDIR#$PREFIX}" consumer_moved
+echo "install: prefix layout, relocatable pkg-config and find_package consumers ok"
