@@ -120,6 +120,18 @@ expect_line 'libpmemblk|libminiasync' ldd "$T/cbuild/consumer_static" &&
 	die "consumer_static loads a shared libpmemblk or libminiasync"
 unset LD_LIBRARY_PATH
 
+# the installed examples build from the installed prefix and run
+for ex in sync async; do
+	src=$PREFIX/share/doc/libpmemblk/examples/${ex}_example.c
+	[ -f "$src" ] || die "not installed: share/doc/libpmemblk/examples/${ex}_example.c"
+	mods=libpmemblk
+	[ $ex = async ] && mods="libpmemblk libminiasync"
+	cc -Wall -Werror -o "$T/$ex" "$src" $(pkg-config --cflags --libs $mods) ||
+		die "installed ${ex}_example.c does not build"
+	LD_LIBRARY_PATH=$LIBDIR expect_line ' 0 failed|hello, persistent world' \
+		"$T/$ex" "$T/pool-$ex" || die "installed ${ex}_example failed"
+done
+
 # the whole prefix moved elsewhere: pkg-config still finds it
 mv "$PREFIX" "$T/moved"
 consumer_pc "$T/moved" "$T/moved${LIBDIR#$PREFIX}" consumer_moved
