@@ -309,10 +309,12 @@ static inline struct future_chain_entry *
 get_next_future_chain_entry(struct future_context *ctx,
 	struct future_chain_entry *entry, uint8_t *data, size_t *used_data)
 {
+	size_t entry_size;
+
 	if (FUTURE_CHAIN_ENTRY_IS_LAST(entry))
 		return NULL;
 
-	size_t entry_size = sizeof(*entry) +
+	entry_size = sizeof(*entry) +
 		future_context_get_size(&entry->future.context);
 	*used_data += (entry_size + 7) & ~(size_t)7;
 	if (*used_data >= ctx->data_size)
@@ -336,9 +338,10 @@ async_chain_impl(struct future_context *ctx, struct future_notifier *notifier)
 		(struct future_chain_entry *)(void *)data;
 
 	while (entry != NULL) {
+		struct future_chain_entry *next;
+
 		future_chain_entry_lazy_init_(entry, ctx);
-		struct future_chain_entry *next =
-			get_next_future_chain_entry(ctx, entry, data, &used);
+		next = get_next_future_chain_entry(ctx, entry, data, &used);
 
 		if (!FUTURE_CHAIN_ENTRY_IS_PROCESSED(entry)) {
 			if (future_poll(&entry->future, notifier) !=

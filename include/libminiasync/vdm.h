@@ -168,12 +168,13 @@ vdm_operation_impl(struct future_context *context,
 	struct vdm_operation_data *data =
 		(struct vdm_operation_data *)future_context_get_data(context);
 	struct vdm *vdm = data->vdm;
+	enum future_state state;
 
 	if (context->state == FUTURE_STATE_IDLE &&
 	    vdm->op_start(data->data, &data->operation, notifier) != 0)
 		return FUTURE_STATE_IDLE;
 
-	enum future_state state = vdm->op_check(data->data, &data->operation);
+	state = vdm->op_check(data->data, &data->operation);
 	if (state == FUTURE_STATE_COMPLETE)
 		vdm->op_delete(data->data, &data->operation,
 			(struct vdm_operation_output *)
