@@ -151,8 +151,10 @@ void vdm_synchronous_delete(struct vdm *vdm);
 
 /*
  * Nonzero iff the mover supports every bit of 'capability'. (miniasync
- * used a logical and here; with capabilities 0, as our movers report,
- * both give the same answers.)
+ * used a logical and here, which answers yes to VDM_F_MEM_DURABLE for any
+ * nonzero capabilities and no to any multi-bit query. Our movers report
+ * exactly VDM_F_MEM_DURABLE, for which both give the same answer to every
+ * query; libpmem2, built with miniasync's version, relies on that.)
  */
 static inline int
 vdm_is_supported(struct vdm *vdm, unsigned capability)

@@ -12,8 +12,20 @@ for cmd in create info check read write zero error bench demo; do
 	run "$P" "$cmd" --help
 	expect_rc 0; expect_out "^Usage: pmemblk $cmd"; expect_quiet_err
 done
+# --version: the async API is version 1.2 (README), and says so exactly
+# when this build runs async benchmarks
 run "$P" --version
-expect_rc 0; expect_out '^pmemblk [0-9]'
+expect_rc 0; expect_out '^pmemblk [0-9]+\.[0-9]+\.[0-9]+ \(libpmemblk API 1\.[12], '
+version=$(cat "$T/out")
+run "$P" -V
+expect_rc 0; [ "$(cat "$T/out")" = "$version" ] || die "-V and --version differ"
+if "$P" bench --api async --duration 0.05 --size 32M "$T/v-async.blk" >/dev/null 2>&1; then
+	grep -q 'API 1\.2, with the async API)$' <<<"$version" ||
+		die "async works but --version says: $version"
+else
+	grep -q 'with the async API' <<<"$version" &&
+		die "async fails but --version says: $version"
+fi
 
 # create
 run "$P" create --bsize 4K --size 64M "$POOL"

@@ -1,11 +1,13 @@
 /*
  * main.c -- `pmemblk COMMAND ...`: finds the subcommand and runs it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libpmemblk.h>
 
+#include "async_ops.h"
 #include "report.h"
 #include "tool.h"
 
@@ -58,9 +60,20 @@ main(int argc, char *argv[])
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(name, "--version") == 0) {
-		printf("pmemblk %s (libpmemblk API %d.%d)\n", PMEMBLK_TOOL_VERSION,
-			PMEMBLK_MAJOR_VERSION, PMEMBLK_MINOR_VERSION);
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		/*
+		 * The API version the library answers to, as a program finds
+		 * it with pmemblk_check_version(): 1.2 means the async API
+		 * (README, "Compatibility"). The tool's own header is built
+		 * without PMEMBLK_USE_MINIASYNC, so its macro would say 1.1.
+		 */
+		bool api_async = pmemblk_check_version(1, 2) == NULL;
+		printf("pmemblk %s (libpmemblk API %d.%d, %s)\n",
+			PMEMBLK_TOOL_VERSION, PMEMBLK_MAJOR_VERSION,
+			api_async ? 2 : 1,
+			!api_async ? "no async API" : async_available ?
+			"with the async API" :
+			"async API in the library, not in this tool");
 		return EXIT_OK;
 	}
 
