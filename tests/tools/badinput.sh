@@ -143,8 +143,11 @@ run "$P" info --blocks "$T/btt.blk"
 expect_rc 3; expect_err 'cannot count blocks: the BTT layout is damaged'
 expect_out 'state: +damaged'
 
-# a pool set file is refused with a reason
+# a pool set file whose part is missing, and a malformed one: the reason
 printf 'PMEMPOOLSET\n32M %s\n' "$T/part" >"$T/set"
 run "$P" info "$T/set"
-expect_rc 3; expect_err 'pool set files are not supported'
+expect_rc 3; expect_err "set: part 0, $T/part: No such file or directory"
+printf 'PMEMPOOLSET\n32M relative/part\n' >"$T/set"
+run "$P" info "$T/set"
+expect_rc 3; expect_err 'set: not a valid pool set file'
 echo "badinput: all checks passed"

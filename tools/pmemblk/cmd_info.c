@@ -19,7 +19,9 @@ static const char help[] =
 "flags, architecture, checksums, shutdown state), the block size, the\n"
 "number of blocks and the BTT arenas with their offsets. The file is only\n"
 "read; it may be a pool made by PMDK, a pool in use, or a pool whose BTT\n"
-"layout has not been written yet.\n"
+"layout has not been written yet. POOL may be a pool set file: then its\n"
+"parts are listed too. Given one part file of a set, info shows that\n"
+"part's header and says it is a part (the BTT needs the whole set).\n"
 "\n"
 "Options:\n"
 "  -j, --json     print one JSON object instead of text\n"
@@ -101,7 +103,7 @@ emit_sds(struct emit *e, const struct pool_info *pi)
 	emit_section(e, "shutdown_state", "shutdown state");
 	emit_bool(e, "all_zero", "all zero", pi->sds_zero);
 	emit_u64(e, "usc", "usc", sds->usc);
-	emit_hex(e, "uuid", "device id sum", sds->uuid, 16);
+	emit_hex(e, "device_id_sum", "device id sum", sds->uuid, 16);
 	emit_u64(e, "dirty", "dirty", sds->dirty);
 	emit_hex(e, "checksum", "checksum", sds->checksum, 16);
 	emit_bool(e, "checksum_valid", "checksum valid",
@@ -224,6 +226,12 @@ emit_btt(struct emit *e, const struct pool_info *pi)
 {
 	emit_section(e, "btt", "btt");
 	emit_str(e, "layout", "layout", layout_state_name(pi->layout));
+	emit_bool(e, "layout_written", "layout written",
+		pi->layout == LAYOUT_WRITTEN);
+	if (pi->layout == LAYOUT_PART_OF_SET) {
+		emit_end(e);
+		return;
+	}
 	emit_u64(e, "nblock", "blocks (nblock)", pi->nblock);
 	emit_u64(e, "narenas", "arenas", pi->narenas);
 	emit_list(e, "arenas", NULL);
@@ -233,24 +241,69 @@ emit_btt(struct emit *e, const struct pool_info *pi)
 	emit_end(e);
 }
 
+/* The parts of a pool set, in pool order. */
+static void
+emit_parts(struct emit *e, const struct pool_info *pi)
+{
+	emit_list(e, "parts", "parts");
+	for (unsigned i = 0; i < pi->nparts; i++) {
+		const struct part_desc *pd = &pi->parts[i];
+		char title[32];
+		snprintf(title, sizeof(title), "part %u", i);
+		emit_item(e, title);
+		emit_u64(e, "index", "index", i);
+		emit_str(e, "path", "path", pd->path);
+		emit_size(e, "file_size", "file size", pd->file_size);
+		emit_size(e, "set_size", "size in the set file", pd->set_size);
+		emit_offset(e, "pool_offset", "pool offset", pd->pool_offset);
+		emit_size(e, "pool_bytes", "pool bytes", pd->length);
+		emit_bool(e, "has_header", "own header", pd->has_hdr);
+		if (pd->has_hdr) {
+			char buf[FMT_BUF];
+			emit_bool(e, "header_readable", "header readable",
+				pd->hdr_read);
+			emit_str(e, "uuid", "uuid", fmt_uuid(buf, pd->hdr.uuid));
+			emit_bool(e, "checksum_valid", "checksum valid",
+				pd->hdr_csum_ok);
+			emit_bool(e, "same_poolset_uuid", "same poolset uuid",
+				pd->same_set);
+			emit_bool(e, "part_links_ok", "part links ok",
+				pd->links_ok);
+		}
+		emit_end(e);
+	}
+	emit_end(e);
+}
+
 static void
 emit_pool(struct emit *e, const struct pool_info *pi)
 {
 	emit_section(e, "pool", "pool");
 	emit_str(e, "path", "path", pi->path);
 	emit_str(e, "type", "type", "pmemblk");
-	emit_size(e, "file_size", "file size", pi->file_size);
-	emit_size(e, "pool_size", "pool size", pi->pool_size);
-	emit_u64(e, "bsize", "block size (bsize)", pi->desc.bsize);
-	emit_u64(e, "nblock", "blocks (nblock)", pi->nblock);
+	emit_bool(e, "pool_set", "pool set file", pi->is_set);
+	emit_bool(e, "part_of_set", "one part of a pool set", pi->part_of_set);
+	if (pi->is_set)
+		emit_u64(e, "nparts", "parts", pi->nparts);
+	else
+		emit_size(e, "file_size", "file size", pi->file_size);
+	if (!pi->part_of_set) {
+		emit_size(e, "pool_size", "pool size", pi->pool_size);
+		emit_u64(e, "bsize", "block size (bsize)", pi->desc.bsize);
+		emit_u64(e, "nblock", "blocks (nblock)", pi->nblock);
+	}
 	emit_end(e);
 
+	if (pi->is_set)
+		emit_parts(e, pi);
 	emit_header(e, pi);
 
-	emit_section(e, "descriptor", "descriptor");
-	emit_u64(e, "bsize", "bsize", pi->desc.bsize);
-	emit_u64(e, "is_zeroed", "is_zeroed", (uint32_t)pi->desc.is_zeroed);
-	emit_end(e);
+	if (!pi->part_of_set) {
+		emit_section(e, "descriptor", "descriptor");
+		emit_u64(e, "bsize", "bsize", pi->desc.bsize);
+		emit_bool(e, "is_zeroed", "is_zeroed", pi->desc.is_zeroed != 0);
+		emit_end(e);
+	}
 
 	emit_btt(e, pi);
 

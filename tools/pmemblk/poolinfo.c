@@ -16,9 +16,9 @@
 
 #include "checksum.h"
 #include "poolinfo.h"
+#include "poolset.h"
 #include "mem.h"
 
-#define POOLSET_SIG "PMEMPOOLSET"
 #define MAP_CHUNK_ENTRIES (64u * 1024)
 
 static int
@@ -33,7 +33,7 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 
 /* Reads exactly len bytes at off; a short file counts as an error. */
 static int
-read_at(int fd, void *buf, size_t len, uint64_t off)
+read_file_at(int fd, void *buf, size_t len, uint64_t off)
 {
 	char *p = buf;
 	while (len > 0) {
@@ -48,6 +48,35 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads len bytes at offset off of the pool: of the file, or of the
+ * pool set's parts joined as the library maps them (FORMAT.md §12.2).
+ */
+static int
+read_at(const struct pool_info *pi, void *buf, size_t len, uint64_t off)
+{
+	if (!pi->is_set)
+		return read_file_at(pi->fd, buf, len, off);
+	char *p = buf;
+	for (unsigned i = 0; i < pi->nparts && len > 0; i++) {
+		const struct part_desc *pd = &pi->parts[i];
+		if (off >= pd->pool_offset + pd->length)
+			continue;
+		uint64_t in = off - pd->pool_offset;
+		size_t n = len < pd->length - in ? len : (size_t)(pd->length - in);
+		if (read_file_at(pd->fd, p, n, pd->file_offset + in) != 0)
+			return -1;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	if (len > 0) {
+		errno = EIO;	/* past the last part */
+		return -1;
 	}
 	return 0;
 }
@@ -72,8 +101,100 @@ layout_state_name(enum layout_state s)
 	case LAYOUT_WRITTEN: return "written";
 	case LAYOUT_DAMAGED: return "damaged";
 	case LAYOUT_NO_ROOM: return "none: pool too small for a BTT";
+	case LAYOUT_PART_OF_SET: return "not shown: this file is one part of "
+		"a pool set; give the pool set file";
 	}
 	return "?";
+}
+
+/*
+ * A pool set file: parses it with the library's parser, opens every part
+ * read-only and places it in the pool space. Part sizes are the files'
+ * own (rounded down to 4 KiB), as the library uses them.
+ */
+static int
+open_set(struct pool_info *pi, char *err, size_t errlen)
+{
+	struct poolset *set;
+	if (poolset_parse(pi->fd, pi->path, &set) != 0)
+		return errf(err, errlen, "%s: not a valid pool set file: %s",
+			pi->path, strerror(errno));
+	close(pi->fd);
+	pi->fd = -1;
+	pi->is_set = true;
+	pi->parts = calloc(set->nparts, sizeof(*pi->parts));
+	if (pi->parts == NULL) {
+		poolset_free(set);
+		return errf(err, errlen, "out of memory");
+	}
+	int ret = 0;
+	uint64_t pool_off = 0;
+	for (unsigned i = 0; i < set->nparts && ret == 0; i++) {
+		struct part_desc *pd = &pi->parts[i];
+		pd->fd = -1;
+		pi->nparts = i + 1;
+		pd->path = strdup(set->parts[i].path);
+		pd->set_size = set->parts[i].size;
+		if (pd->path == NULL) {
+			ret = errf(err, errlen, "out of memory");
+			break;
+		}
+		struct stat st;
+		pd->fd = open(pd->path, O_RDONLY | O_CLOEXEC);
+		if (pd->fd < 0 || fstat(pd->fd, &st) != 0) {
+			ret = errf(err, errlen, "%s: part %u, %s: %s", pi->path,
+				i, pd->path, strerror(errno));
+			break;
+		}
+		pd->file_size = (uint64_t)st.st_size;
+		uint64_t usable = pd->file_size / POOL_HDR_SIZE * POOL_HDR_SIZE;
+		pd->has_hdr = i == 0 || !set->singlehdr;
+		pd->file_offset = i == 0 || !pd->has_hdr ? 0 : POOL_HDR_SIZE;
+		if (usable <= pd->file_offset) {
+			ret = errf(err, errlen, "%s: part %u, %s: %llu bytes is "
+				"too small for a part", pi->path, i, pd->path,
+				(unsigned long long)pd->file_size);
+			break;
+		}
+		pd->length = usable - pd->file_offset;
+		pd->pool_offset = pool_off;
+		pool_off += pd->length;
+		if (pd->has_hdr) {
+			pd->hdr_read = read_file_at(pd->fd, &pd->hdr,
+				sizeof(pd->hdr), 0) == 0;
+			size_t end = (pd->hdr.incompat & POOL_FEAT_CKSUM_2K) ?
+				POOL_HDR_CSUM_2K_END : POOL_HDR_CSUM_OFF;
+			pd->hdr_csum_ok = pd->hdr_read && checksum_valid(&pd->hdr,
+				POOL_HDR_SIZE, POOL_HDR_CSUM_OFF, end);
+		}
+	}
+	poolset_free(set);
+	if (ret != 0)
+		return ret;
+
+	/* each header's part links name its neighbours (circularly) */
+	const struct part_desc *p0 = &pi->parts[0];
+	for (unsigned i = 0; i < pi->nparts; i++) {
+		struct part_desc *pd = &pi->parts[i];
+		if (!pd->has_hdr || !pd->hdr_read)
+			continue;
+		const struct part_desc *prev =
+			&pi->parts[(i + pi->nparts - 1) % pi->nparts];
+		const struct part_desc *next = &pi->parts[(i + 1) % pi->nparts];
+		pd->same_set = memcmp(pd->hdr.poolset_uuid,
+			p0->hdr.poolset_uuid, POOL_UUID_LEN) == 0;
+		pd->links_ok = !prev->has_hdr ? true :
+			memcmp(pd->hdr.prev_part_uuid, prev->hdr.uuid,
+				POOL_UUID_LEN) == 0 &&
+			memcmp(pd->hdr.next_part_uuid, next->hdr.uuid,
+				POOL_UUID_LEN) == 0;
+	}
+	pi->file_size = pool_off;
+	pi->pool_size = pool_off;
+	if (pi->pool_size < POOL_HDR_SIZE)
+		return errf(err, errlen, "%s: not a pool: the set holds %llu "
+			"bytes", pi->path, (unsigned long long)pi->pool_size);
+	return 0;
 }
 
 static int
@@ -93,12 +214,8 @@ open_file(struct pool_info *pi, const char *path, char *err, size_t errlen)
 	pi->file_size = (uint64_t)st.st_size;
 	pi->pool_size = pi->file_size / POOL_HDR_SIZE * POOL_HDR_SIZE;
 
-	char sig[sizeof(POOLSET_SIG) - 1];
-	if (pi->file_size >= sizeof(sig) &&
-			read_at(pi->fd, sig, sizeof(sig), 0) == 0 &&
-			memcmp(sig, POOLSET_SIG, sizeof(sig)) == 0)
-		return errf(err, errlen, "%s: pool set files are not supported "
-			"by info; give the path of a single-file pool", path);
+	if (poolset_is_set_file(pi->fd))
+		return open_set(pi, err, errlen);
 	if (pi->file_size < POOL_HDR_SIZE)
 		return errf(err, errlen, "%s: not a pool: %llu bytes is smaller "
 			"than a pool header", path,
@@ -110,7 +227,7 @@ static int
 load_header(struct pool_info *pi, char *err, size_t errlen)
 {
 	const char *path = pi->path;
-	if (read_at(pi->fd, &pi->hdr, sizeof(pi->hdr), 0) != 0)
+	if (read_at(pi, &pi->hdr, sizeof(pi->hdr), 0) != 0)
 		return errf(err, errlen, "%s: cannot read the pool header: %s",
 			path, strerror(errno));
 	if (mem_is_zero(&pi->hdr, sizeof(pi->hdr)))
@@ -131,8 +248,17 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 	pi->sds_csum_ok = checksum_valid(&pi->hdr.sds, sizeof(pi->hdr.sds),
 		offsetof(struct shutdown_state, checksum), sizeof(pi->hdr.sds));
 
+	/*
+	 * One part of a multi-part set: its header links to other parts (or,
+	 * with SINGLEHDR, carries that flag). Its BTT spans the other parts.
+	 */
+	pi->part_of_set = !pi->is_set &&
+		(memcmp(pi->hdr.next_part_uuid, pi->hdr.uuid,
+			POOL_UUID_LEN) != 0 ||
+		(pi->hdr.incompat & POOL_FEAT_SINGLEHDR) != 0);
+
 	if (pi->pool_size >= BLK_NS_OFF &&
-			read_at(pi->fd, &pi->desc, sizeof(pi->desc),
+			read_at(pi, &pi->desc, sizeof(pi->desc),
 				BLK_DESC_OFF) != 0)
 		return errf(err, errlen, "%s: cannot read the descriptor: %s",
 			path, strerror(errno));
@@ -174,8 +300,8 @@ load_arena(struct pool_info *pi, struct arena_desc *a, char *err,
 	if (backup == NULL)
 		return errf(err, errlen, "out of memory");
 	int ret = -1;
-	if (read_at(pi->fd, &a->info, sizeof(a->info), a->offset) != 0 ||
-			read_at(pi->fd, backup, sizeof(*backup),
+	if (read_at(pi, &a->info, sizeof(a->info), a->offset) != 0 ||
+			read_at(pi, backup, sizeof(*backup),
 				a->offset + a->size - BTT_INFO_SIZE) != 0) {
 		errf(err, errlen, "%s: cannot read the BTT info block at "
 			"offset %llu: %s", pi->path,
@@ -306,8 +432,13 @@ poolinfo_load(struct pool_info *pi, const char *path, char *err,
 	pi->path = path;
 	pi->fd = -1;
 	if (open_file(pi, path, err, errlen) != 0 ||
-			load_header(pi, err, errlen) != 0 ||
-			load_arenas(pi, err, errlen) != 0)
+			load_header(pi, err, errlen) != 0)
+		return -1;
+	if (pi->part_of_set) {
+		pi->layout = LAYOUT_PART_OF_SET;
+		return 0;
+	}
+	if (load_arenas(pi, err, errlen) != 0)
 		return -1;
 	sum_nblock(pi);
 	return 0;
@@ -349,7 +480,7 @@ count_arena(struct pool_info *pi, struct arena_desc *a, uint32_t *chunk,
 	uint64_t base = a->offset + a->info.mapoff;
 	for (uint32_t i = 0; i < n; ) {
 		uint32_t k = n - i < MAP_CHUNK_ENTRIES ? n - i : MAP_CHUNK_ENTRIES;
-		if (read_at(pi->fd, chunk, (size_t)k * BTT_MAP_ENTRY_SIZE,
+		if (read_at(pi, chunk, (size_t)k * BTT_MAP_ENTRY_SIZE,
 				base + (uint64_t)i * BTT_MAP_ENTRY_SIZE) != 0)
 			return errf(err, errlen, "%s: cannot read the map: %s",
 				pi->path, strerror(errno));
@@ -403,6 +534,14 @@ poolinfo_free(struct pool_info *pi)
 {
 	if (pi->fd >= 0)
 		close(pi->fd);
+	for (unsigned i = 0; i < pi->nparts; i++) {
+		if (pi->parts[i].fd >= 0)
+			close(pi->parts[i].fd);
+		free(pi->parts[i].path);
+	}
+	free(pi->parts);
+	pi->parts = NULL;
+	pi->nparts = 0;
 	free(pi->arenas);
 	pi->arenas = NULL;
 	pi->fd = -1;

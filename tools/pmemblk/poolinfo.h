@@ -51,13 +51,39 @@ enum layout_state {
 	LAYOUT_WRITTEN,
 	LAYOUT_DAMAGED,
 	LAYOUT_NO_ROOM,		/* pool too small for any BTT arena */
+	LAYOUT_PART_OF_SET,	/* one part file of a set: not interpreted */
+};
+
+/*
+ * One part file of a pool set (FORMAT.md §12.2): it holds pool bytes
+ * [pool_offset, pool_offset + length) from file offset file_offset on.
+ */
+struct part_desc {
+	char *path;
+	int fd;
+	uint64_t file_size;
+	uint64_t set_size;	/* the size the set file gives */
+	uint64_t pool_offset;
+	uint64_t file_offset;	/* 4096 (own header) or 0 (SINGLEHDR) */
+	uint64_t length;
+	bool has_hdr;		/* every part but SINGLEHDR's later ones */
+	bool hdr_read;		/* the header could be read */
+	struct pool_hdr hdr;
+	bool hdr_csum_ok;
+	bool same_set;		/* poolset uuid equals part 0's */
+	bool links_ok;		/* prev/next part uuids name the neighbours */
 };
 
 struct pool_info {
 	const char *path;
-	int fd;
-	uint64_t file_size;
+	int fd;			/* single file; -1 for a pool set */
+	uint64_t file_size;	/* for a set: the pool size (parts joined) */
 	uint64_t pool_size;	/* file size rounded down to 4 KiB */
+	bool is_set;		/* path is a pool set file */
+	unsigned nparts;
+	struct part_desc *parts;
+	bool part_of_set;	/* a single file whose header says it is one
+				 * part of a multi-part set: no BTT shown */
 	struct pool_hdr hdr;
 	bool hdr_csum_ok;
 	bool sds_zero;
