@@ -388,6 +388,44 @@ ut_expect_refused(const char *file, int line, const char *path, int err,
 		ut_snapshot_assert_same(path, &snap);
 }
 
+void
+ut_expect_unformatted(const char *file, int line, const char *path)
+{
+	struct ut_snapshot snap;
+	ut_snapshot_take(path, &snap);
+	PMEMblkpool *pbp = pmemblk_open(path, 0);
+	if (pbp == NULL) {
+		fprintf(stderr, "%s:%d: open(%s) failed: errno %d (%s), "
+			"expected an unformatted pool\n", file, line, path,
+			errno, pmemblk_errormsg());
+		exit(1);
+	}
+	size_t bsize = pmemblk_bsize(pbp);
+	size_t nblock = pmemblk_nblock(pbp);
+	char *buf = malloc(bsize);
+	UT_ASSERT(buf != NULL && nblock > 0);
+	long long last = (long long)nblock - 1;
+	for (long long b = 0; b <= last; b += last) {
+		memset(buf, 0xA5, bsize);
+		if (pmemblk_read(pbp, buf, b) != 0 || !ut_is_zero(buf, bsize)) {
+			fprintf(stderr, "%s:%d: %s: block %lld does not read as "
+				"zeros\n", file, line, path, b);
+			exit(1);
+		}
+		if (last == 0)
+			break;
+	}
+	free(buf);
+	pmemblk_close(pbp);
+	int ret = pmemblk_check(path, 0);
+	if (ret != 1) {
+		fprintf(stderr, "%s:%d: check(%s) = %d (%s), expected 1\n",
+			file, line, path, ret, pmemblk_errormsg());
+		exit(1);
+	}
+	ut_snapshot_assert_same(path, &snap);
+}
+
 uint32_t
 ut_map_load(const char *path, const struct ut_layout *lay, uint32_t lba)
 {
