@@ -304,13 +304,6 @@ ut_layout_load(const char *path, struct ut_layout *lay)
 	lay->backup = UT_NS_OFF + lay->info.infooff;
 }
 
-static size_t
-hdr_csum_end(const struct pool_hdr *hdr)
-{
-	return (hdr->incompat & POOL_FEAT_CKSUM_2K) ? POOL_HDR_CSUM_2K_END :
-		POOL_HDR_CSUM_OFF;
-}
-
 void
 ut_hdr_load(const char *path, struct pool_hdr *hdr)
 {
@@ -322,7 +315,7 @@ ut_hdr_store(const char *path, struct pool_hdr *hdr, bool fix_csum)
 {
 	if (fix_csum)
 		checksum_store(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
-			hdr_csum_end(hdr));
+			pool_hdr_csum_end(hdr->incompat));
 	ut_file_write_at(path, 0, hdr, sizeof(*hdr));
 }
 
