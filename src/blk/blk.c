@@ -162,10 +162,13 @@ blk_open(const char *path, size_t bsize, bool private_map, bool prefault)
 
 	/*
 	 * We cannot read NVDIMM health counters, so we keep the shutdown
-	 * state all zero, which every PMDK accepts (DESIGN.md §5).
+	 * state all zero, which every PMDK accepts (DESIGN.md §5). Only where
+	 * the header checksum does not cover it: otherwise the reset would
+	 * need a second store (the checksum) that a crash could lose.
 	 */
 	struct pool_hdr *whdr = pf->addr;
-	if (!pbp->rdonly && pool_hdr_sds_dirty(whdr)) {
+	if (!pbp->rdonly && pool_hdr_sds_dirty(whdr) &&
+			pool_hdr_sds_outside_csum(whdr)) {
 		pf->ops->fill(pf->ops, &whdr->sds, 0, sizeof(whdr->sds));
 		pf->ops->drain(pf->ops);
 	}

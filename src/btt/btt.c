@@ -18,11 +18,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "btt.h"
+#include "btt_info.h"
 #include "btt_layout.h"
 #include "checksum.h"
 #include "out.h"
@@ -63,8 +65,8 @@ struct arena {
 	uint8_t *data;
 	uint32_t *map;
 	uint8_t *flog;
-	uint64_t infooff;
 	bool repair_primary;	/* primary info invalid, backup good */
+	uint64_t backup_off;	/* where that backup was found and checked */
 	bool failed;		/* error flag: writes fail with EIO */
 	struct lane_flog *lanes;
 	uint32_t *readers;	/* READER_SLOTS counters, atomic */
@@ -107,19 +109,6 @@ flog_slot(const struct arena *a, uint32_t lane, uint32_t slot)
 {
 	return (struct btt_flog *)(a->flog + (uint64_t)lane *
 		BTT_FLOG_PAIR_SIZE) + slot;
-}
-
-/* The current slot of a pair (FORMAT.md §6), or -1 if the pair is corrupt. */
-static int
-flog_current(const struct btt_flog *s0, const struct btt_flog *s1)
-{
-	if (s0->seq == s1->seq)
-		return -1;
-	if (s0->seq == 0)
-		return 1;
-	if (s1->seq == 0)
-		return 0;
-	return btt_seq_next(s0->seq) == s1->seq ? 1 : 0;
 }
 
 /*
@@ -233,69 +222,25 @@ block_is_read(struct arena *a, uint32_t block)
 /* ------------------------------------------------------------------ */
 /* info blocks                                                         */
 
-static bool
-info_valid(const struct btt *btt, const struct btt_info *info)
-{
-	return memcmp(info->sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN) == 0 &&
-		memcmp(info->parent_uuid, btt->params.parent_uuid,
-			POOL_UUID_LEN) == 0 &&
-		info->major != 0 &&
-		checksum_valid(info, sizeof(*info), BTT_INFO_CSUM_OFF,
-			sizeof(*info));
-}
-
 /*
- * Checks that a checksum-valid info block describes an arena that fits
- * where it is (DESIGN.md §5), so no later access can leave the mapping.
+ * Checks that a usable info block describes an arena that fits where it is
+ * (the rules live in btt_info.c), so no later access can leave the mapping.
  */
 static int
 info_check_fields(const struct btt *btt, const struct btt_info *in,
 	uint32_t i, uint64_t arena_room)
 {
-	const char *path = btt->params.path;
-	const char *what = NULL;
-	uint64_t data_end = in->dataoff +
-		(uint64_t)in->internal_nlba * in->internal_lbasize;
-
+	const char *what = btt_info_fields_problem(in, btt->params.bsize,
+		arena_room);
+	if (what == NULL)
+		return 0;
 	if (in->external_lbasize != btt->params.bsize)
 		return err_set(EINVAL,
 			"%s: arena %u: inconsistent lbasize (info %u, pool bsize %u)",
-			path, i, in->external_lbasize, btt->params.bsize);
-	if (in->nfree == 0 || in->nfree > BTT_DEFAULT_NFREE)
-		what = "nfree out of range";
-	else if (in->external_nlba == 0 ||
-			in->internal_nlba < in->nfree ||
-			in->external_nlba > in->internal_nlba - in->nfree)
-		what = "block counts inconsistent";
-	else if (in->internal_nlba > BTT_MAP_BLOCK_MASK + 1u)
-		what = "internal_nlba too large";
-	else if (in->internal_lbasize < in->external_lbasize)
-		what = "internal_lbasize smaller than bsize";
-	else if (in->nextoff != 0 && in->nextoff != BTT_MAX_ARENA)
-		what = "nextoff is neither 0 nor 512 GiB";
-	else if (in->nextoff != 0 &&
-			arena_room < BTT_MAX_ARENA + BTT_MIN_SIZE)
-		what = "nextoff points past the end of the pool";
-	else if (in->dataoff < BTT_INFO_SIZE || in->dataoff >= in->mapoff ||
-			in->mapoff >= in->flogoff || in->flogoff >= in->infooff)
-		what = "offsets out of order";
-	else if (in->infooff > (in->nextoff ? in->nextoff : arena_room) -
-			BTT_INFO_SIZE)
-		what = "backup info block outside the arena";
-	else if (data_end > in->mapoff)
-		what = "data area overlaps the map";
-	else if (in->mapoff % BTT_MAP_ENTRY_SIZE != 0 ||
-			in->mapoff + (uint64_t)in->external_nlba *
-			BTT_MAP_ENTRY_SIZE > in->flogoff)
-		what = "map does not fit before the flog";
-	else if (in->flogoff % BTT_FLOG_PAIR_SIZE != 0 ||
-			in->flogoff + (uint64_t)in->nfree *
-			BTT_FLOG_PAIR_SIZE > in->infooff)
-		what = "flog does not fit before the backup info block";
-	if (what)
-		return err_set(EINVAL, "%s: arena %u: BTT info block: %s",
-			path, i, what);
-	return 0;
+			btt->params.path, i, in->external_lbasize,
+			btt->params.bsize);
+	return err_set(EINVAL, "%s: arena %u: BTT info block: %s",
+		btt->params.path, i, what);
 }
 
 static void
@@ -347,7 +292,6 @@ arena_set_fields(struct arena *a, const struct btt_info *in)
 	a->data = a->base + in->dataoff;
 	a->map = (uint32_t *)(a->base + in->mapoff);
 	a->flog = a->base + in->flogoff;
-	a->infooff = in->infooff;
 	a->failed = (in->flags & BTT_INFO_FLAG_ERROR) != 0;
 }
 
@@ -364,29 +308,27 @@ arena_load_flog(struct btt *btt, struct arena *a, uint32_t idx)
 	uint32_t *owners = NULL;
 
 	for (uint32_t l = 0; l < btt->nlane; l++) {
-		const struct btt_flog *s0 = flog_slot(a, l, 0);
-		const struct btt_flog *s1 = flog_slot(a, l, 1);
-		int cur = flog_current(s0, s1);
-		if (cur < 0) {
+		const struct btt_flog *pair = flog_slot(a, l, 0);
+		int cur, bad_slot;
+		const char *why;
+		switch (btt_flog_pair_check(pair, a->external_nlba,
+				a->internal_nlba, &cur, &bad_slot, &why)) {
+		case BTT_FLOG_NO_CURRENT:
 			a->failed = true;
 			a->lanes[l].free_block = UINT32_MAX;
 			continue;
+		case BTT_FLOG_BAD:
+			return err_set(EINVAL,
+				"%s: arena %u: flog pair %u, slot %d: %s (lba %u, old 0x%08x, new 0x%08x, seq %u)",
+				path, idx, l, bad_slot, why,
+				pair[bad_slot].lba, pair[bad_slot].old_map,
+				pair[bad_slot].new_map, pair[bad_slot].seq);
+		case BTT_FLOG_OK:
+			break;
 		}
-		const struct btt_flog *s = cur ? s1 : s0;
-		/* the other slot is history, but a sane writer left a sane lba */
-		if ((cur ? s0 : s1)->lba >= a->external_nlba)
-			return err_set(EINVAL,
-				"%s: arena %u: flog pair %u: lba %u out of range",
-				path, idx, l, (cur ? s0 : s1)->lba);
-		if (s->lba >= a->external_nlba ||
-				(s->old_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba ||
-				(s->new_map & BTT_MAP_BLOCK_MASK) >= a->internal_nlba)
-			return err_set(EINVAL,
-				"%s: arena %u: flog pair %u out of range (lba %u, old 0x%08x, new 0x%08x)",
-				path, idx, l, s->lba, s->old_map, s->new_map);
 		a->lanes[l].current = (uint32_t)cur;
-		a->lanes[l].seq = s->seq;
-		a->lanes[l].free_block = s->old_map & BTT_MAP_BLOCK_MASK;
+		a->lanes[l].seq = pair[cur].seq;
+		a->lanes[l].free_block = pair[cur].old_map & BTT_MAP_BLOCK_MASK;
 	}
 
 	/* two lanes sharing a free block would overwrite each other's data */
@@ -427,15 +369,50 @@ arena_recover(struct btt *btt, struct arena *a)
 }
 
 /*
+ * Whether an arena received no write through the BTT: its flog pairs, and
+ * if they look laid out its map, where the layout `g` puts them
+ * (DESIGN.md §5, rules in btt_flog_history). Only called for arenas
+ * without a usable info block, or to vet the other arenas of such a pool.
+ */
+static bool
+arena_never_written(const uint8_t *base, const struct btt_geometry *g)
+{
+	switch (btt_flog_history(base + g->flogoff, g)) {
+	case BTT_FLOG_NEVER_WRITTEN:
+		return true;
+	case BTT_FLOG_INITIAL:
+		return mem_is_zero(base + g->mapoff,
+			(uint64_t)g->external_nlba * BTT_MAP_ENTRY_SIZE);
+	case BTT_FLOG_WRITTEN:
+		break;
+	}
+	return false;
+}
+
+/* The geometry a loaded arena's info block gives, in btt_geometry terms. */
+static void
+arena_geometry(const struct arena *a, struct btt_geometry *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->internal_lbasize = a->internal_lbasize;
+	g->internal_nlba = a->internal_nlba;
+	g->external_nlba = a->external_nlba;
+	g->nfree = a->nfree;
+	g->mapoff = (uint64_t)((uint8_t *)a->map - a->base);
+	g->flogoff = (uint64_t)(a->flog - a->base);
+}
+
+/*
  * Looks at the info blocks of every arena. Returns 1 when all arenas have
- * a usable info block, 0 when the layout was never (completely) written,
- * -1 when an arena is damaged.
+ * a usable info block, 0 when the layout was never (completely) written
+ * and nothing was written through it, -1 when an arena is damaged.
  */
 static int
 arenas_scan(struct btt *btt)
 {
 	uint8_t *ns = btt->params.ns;
 	uint64_t ns_size = btt->params.ns_size;
+	const uint8_t *uuid = btt->params.parent_uuid;
 	uint32_t usable = 0, never = 0;
 
 	for (uint32_t i = 0; i < btt->narena; i++) {
@@ -445,18 +422,29 @@ arenas_scan(struct btt *btt)
 		a->size = btt_arena_size(ns_size, i);
 
 		const struct btt_info *primary = (const void *)a->base;
+		uint64_t backup_off = a->size - BTT_INFO_SIZE;
 		const struct btt_info *backup =
-			(const void *)(a->base + a->size - BTT_INFO_SIZE);
+			(const void *)(a->base + backup_off);
 		const struct btt_info *in = NULL;
-		if (info_valid(btt, primary)) {
+		if (btt_info_problem(primary, uuid) == NULL) {
 			in = primary;
-		} else if (info_valid(btt, backup)) {
+		} else if (btt_info_problem(backup, uuid) == NULL) {
 			in = backup;
 			a->repair_primary = true;
-		} else if (mem_is_zero(backup, BTT_INFO_SIZE)) {
-			never++;
-			continue;
+			a->backup_off = backup_off;
 		} else {
+			/*
+			 * A pool made on a used file holds old bytes here
+			 * until its first write: look where the layout would
+			 * have put flog and map.
+			 */
+			struct btt_geometry g;
+			if (btt_geometry(a->size, btt->params.bsize,
+					BTT_DEFAULT_NFREE, &g) &&
+					arena_never_written(a->base, &g)) {
+				never++;
+				continue;
+			}
 			return err_set(EINVAL,
 				"%s: BTT info blocks of arena %u are damaged",
 				btt->params.path, i);
@@ -470,9 +458,27 @@ arenas_scan(struct btt *btt)
 			break;
 		}
 	}
-	if (never > 0)
-		return 0;	/* an interrupted format wrote no user data */
-	return usable > 0 ? 1 : 0;
+	if (never == 0)
+		return usable > 0 ? 1 : 0;
+	/*
+	 * The layout writes every arena before the first write, so an arena
+	 * without info blocks means no write happened anywhere, unless the
+	 * other arenas say otherwise: then this is damage, not a format that
+	 * was interrupted, and laying out again would lose their data.
+	 */
+	for (uint32_t i = 0; i < btt->narena; i++) {
+		struct arena *a = &btt->arenas[i];
+		if (a->map == NULL)
+			continue;
+		struct btt_geometry g;
+		arena_geometry(a, &g);
+		if (!arena_never_written(a->base, &g))
+			return err_set(EINVAL,
+				"%s: BTT info blocks of an arena are damaged while arena %u holds data",
+				btt->params.path, i);
+		memset(a, 0, offsetof(struct arena, lanes));
+	}
+	return 0;
 }
 
 /* nblock of a pool without layout, from the geometry formulas. */
@@ -549,8 +555,15 @@ layout_write(struct btt *btt)
 		uint64_t nextoff = room - a->size >= BTT_MIN_SIZE ?
 			BTT_MAX_ARENA : 0;
 
-		if (!btt->params.is_zeroed)
+		/*
+		 * The zeroed map must be durable before any flog pair looks
+		 * laid out: initial pairs over a map with old bytes would
+		 * read as a pool that was written, then damaged.
+		 */
+		if (!btt->params.is_zeroed) {
 			ops->fill(ops, a->base + g.mapoff, 0, g.map_size);
+			ops->drain(ops);
+		}
 		struct btt_flog *flog = (void *)(a->base + g.flogoff);
 		for (uint32_t l = 0; l < g.nfree; l++) {
 			struct btt_flog *pair = (void *)((uint8_t *)flog +
@@ -584,7 +597,8 @@ layout_repair(struct btt *btt)
 		struct arena *a = &btt->arenas[i];
 		if (!a->repair_primary)
 			continue;
-		btt->ops->copy(btt->ops, a->base, a->base + a->infooff,
+		/* from where the backup was validated, not its infooff */
+		btt->ops->copy(btt->ops, a->base, a->base + a->backup_off,
 			BTT_INFO_SIZE);
 		btt->ops->drain(btt->ops);
 		a->repair_primary = false;

@@ -59,8 +59,8 @@ host_arch_flags(struct arch_flags *arch)
 #endif
 }
 
-static size_t
-hdr_csum_end(uint32_t incompat)
+size_t
+pool_hdr_csum_end(uint32_t incompat)
 {
 	return (incompat & POOL_FEAT_CKSUM_2K) ? POOL_HDR_CSUM_2K_END :
 		POOL_HDR_CSUM_OFF;
@@ -85,7 +85,7 @@ pool_hdr_init(struct pool_hdr *hdr, const char *signature, uint32_t compat,
 	hdr->crtime = crtime;
 	host_arch_flags(&hdr->arch);
 	checksum_store(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
-		hdr_csum_end(incompat));
+		pool_hdr_csum_end(incompat));
 }
 
 void
@@ -127,7 +127,7 @@ pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 		*rdonly = true;
 
 	if (!checksum_valid(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
-			hdr_csum_end(hdr->incompat)))
+			pool_hdr_csum_end(hdr->incompat)))
 		return err_set(EINVAL, "%s: invalid checksum of pool header",
 			path);
 
@@ -147,6 +147,13 @@ pool_hdr_sds_dirty(const struct pool_hdr *hdr)
 	return memcmp(&hdr->sds, &zero, sizeof(zero)) != 0;
 }
 
+bool
+pool_hdr_sds_outside_csum(const struct pool_hdr *hdr)
+{
+	return pool_hdr_csum_end(hdr->incompat) <=
+		offsetof(struct pool_hdr, sds);
+}
+
 void
 pool_hdr_set_links(struct pool_hdr *hdr,
 	const uint8_t poolset_uuid[POOL_UUID_LEN],
@@ -160,7 +167,7 @@ pool_hdr_set_links(struct pool_hdr *hdr,
 	memcpy(hdr->prev_repl_uuid, part0, POOL_UUID_LEN);
 	memcpy(hdr->next_repl_uuid, part0, POOL_UUID_LEN);
 	checksum_store(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
-		hdr_csum_end(hdr->incompat));
+		pool_hdr_csum_end(hdr->incompat));
 }
 
 static bool

@@ -101,8 +101,22 @@ int pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 void pool_hdr_signature_str(const struct pool_hdr *hdr,
 	char out[POOL_HDR_SIG_LEN + 1]);
 
+/*
+ * End of the bytes the header checksum covers (FORMAT.md §11): 2048 with
+ * CKSUM_2K in incompat, else the checksum field's offset (the SDS too).
+ */
+size_t pool_hdr_csum_end(uint32_t incompat);
+
 /* Whether the shutdown state holds anything but zeros. */
 bool pool_hdr_sds_dirty(const struct pool_hdr *hdr);
+
+/*
+ * Whether the SDS may change without touching the header checksum (its
+ * range stops before the SDS, CKSUM_2K). Without it, an SDS update and
+ * the checksum store are two stores a crash can separate, leaving a
+ * header that no library opens; such headers are left alone.
+ */
+bool pool_hdr_sds_outside_csum(const struct pool_hdr *hdr);
 
 /*
  * Links a header into a pool set (FORMAT.md §2.4): the set's uuid, the

@@ -886,6 +886,27 @@ wl_first_write(struct sim *s)
 		drv_write(s, pick_lba(s, &rng, 6));
 }
 
+/*
+ * The first write on a pool made on a used file (create with poolsize 0):
+ * the namespace holds old bytes, not zeros, where the layout goes. Until
+ * the primary info block is durable a crash leaves a pool that must open
+ * as unformatted (DESIGN.md §5), never as damaged.
+ */
+static void
+wl_first_write_used(struct sim *s)
+{
+	uint8_t *old = malloc(NS_SIZE);
+	if (old == NULL)
+		die("out of memory");
+	memset(old, 0x5A, NS_SIZE);
+	rec_set_durable(&s->rec, 0, old, NS_SIZE);
+	free(old);
+	sim_open_workload(s);
+	sim_record(s);
+	drv_write(s, 0);
+	drv_write(s, 3);
+}
+
 /* A set_error on a pool without layout lays it out (map zeroed first). */
 static void
 wl_first_set_error(struct sim *s)
@@ -1032,6 +1053,7 @@ static const struct workload workloads[] = {
 	{"first_write", 4096, true, wl_first_write, 1, 2,
 		"continue_after_torn_layout"},
 	{"first_set_error", 512, false, wl_first_set_error, 0, 0, NULL},
+	{"first_write_used", 4096, false, wl_first_write_used, 0, 0, NULL},
 	/* the last fence of a write is the map store's: flog committed,
 	 * map not */
 	{"sync_writes", 512, true, wl_sync_writes, 10, 0,

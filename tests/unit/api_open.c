@@ -161,6 +161,41 @@ test_sds_reset(void)
 	UT_ASSERT(ut_is_zero(&hdr.sds, sizeof(hdr.sds)));
 }
 
+/*
+ * Without CKSUM_2K the header checksum covers the SDS: open must leave
+ * such a header alone, so that it still opens afterwards (ours and any
+ * other library). Checked for both flag settings.
+ */
+static void
+test_sds_checksum_range(bool cksum_2k)
+{
+	const char *path = ut_path("sds-range-%d", cksum_2k);
+	ut_file_copy(pool, path);
+	struct pool_hdr hdr;
+	ut_hdr_load(path, &hdr);
+	if (!cksum_2k)
+		hdr.incompat &= ~POOL_FEAT_CKSUM_2K;
+	hdr.sds.usc = 5;
+	hdr.sds.dirty = 1;
+	ut_hdr_store(path, &hdr, true);
+	for (int round = 0; round < 2; round++) {
+		PMEMblkpool *pbp = pmemblk_open(path, 512);
+		if (pbp == NULL)
+			UT_FAIL("open %d of %s: %s", round, path,
+				pmemblk_errormsg());
+		pmemblk_close(pbp);
+	}
+	UT_ASSERT_EQ(pmemblk_check(path, 512), 1);
+	struct pool_hdr after;
+	ut_hdr_load(path, &after);
+	if (cksum_2k) {
+		UT_ASSERT(ut_is_zero(&after.sds, sizeof(after.sds)));
+	} else {
+		UT_ASSERT(memcmp(&after, &hdr, sizeof(hdr)) == 0);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -171,5 +206,7 @@ main(void)
 	test_header();
 	test_read_only();
 	test_sds_reset();
+	test_sds_checksum_range(true);
+	test_sds_checksum_range(false);
 	return 0;
 }

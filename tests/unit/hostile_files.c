@@ -102,7 +102,11 @@ test_garbage(void)
 	fill_file(junk, noise);
 	UT_EXPECT_REFUSED(junk, EINVAL, NULL);
 
-	/* a valid pool's header over garbage: refused by the BTT checks */
+	/*
+	 * A valid pool's header over garbage: no valid flog pair where the
+	 * layout puts one, so the BTT was never laid out (DESIGN.md §5):
+	 * unformatted, as PMDK sees it, and nothing is written.
+	 */
 	const char *pool = ut_path("pool");
 	ut_pool_make(pool, 512, MIN, 0);
 	struct pool_hdr hdr;
@@ -110,10 +114,10 @@ test_garbage(void)
 	uint32_t desc[2] = {512, 0};
 	ut_file_write_at(junk, 0, &hdr, sizeof(hdr));
 	ut_file_write_at(junk, UT_DESC_OFF, desc, sizeof(desc));
-	UT_EXPECT_REFUSED(junk, EINVAL, NULL);
+	UT_EXPECT_UNFORMATTED(junk);
 	ut_file_write_at(ff, 0, &hdr, sizeof(hdr));
 	ut_file_write_at(ff, UT_DESC_OFF, desc, sizeof(desc));
-	UT_EXPECT_REFUSED(ff, EINVAL, NULL);
+	UT_EXPECT_UNFORMATTED(ff);
 }
 
 static void

@@ -72,6 +72,32 @@ static void other_lba(struct btt_flog p[2])
 	p[1 - cur].lba = EXT_NLBA + 7;
 }
 
+/*
+ * FORMAT.md §6: seq is 0..3. btt_seq_next() reads the low two bits, so a
+ * slot with seq 4 next to one with seq 1 would lose its place after one
+ * write, and the lane's free block would become a live block.
+ */
+static void seq0_4(struct btt_flog p[2]) { p[0].seq = 4; }
+static void seq1_5(struct btt_flog p[2]) { p[1].seq = p[1].seq ? 5 : 0; }
+static void seq_huge(struct btt_flog p[2]) { p[0].seq = UINT32_MAX; }
+
+static void
+expect_seq_refused(const char *name, uint32_t lane, uint32_t slot,
+	edit_fn edit)
+{
+	const char *path = ut_path("%s-%u", name, lane);
+	ut_file_copy(tmpl, path);
+	struct btt_flog pair[2];
+	ut_flog_load(path, &lay, lane, pair);
+	edit(pair);
+	ut_flog_store(path, &lay, lane, pair);
+	char msg[96];
+	snprintf(msg, sizeof(msg), "arena 0: flog pair %u, slot %u: sequence number out of range",
+		lane, slot);
+	UT_EXPECT_REFUSED(path, EINVAL, msg);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -99,6 +125,10 @@ main(void)
 		steal_from = l == 100 ? 101 : 100;
 		expect_refused("shared", l, shared_free);
 	}
+	expect_seq_refused("seq-4", used_lane, 0, seq0_4);
+	expect_seq_refused("seq-5", used_lane, 1, seq1_5);
+	expect_seq_refused("seq-4", used_lane == 0 ? 1 : 0, 0, seq0_4);
+	expect_seq_refused("seq-huge", 255, 0, seq_huge);
 	/* kept last: see finding F2 in /work/notes/issue2-unit-findings.md */
 	expect_refused("other-slot-lba", used_lane, other_lba);
 	return 0;

@@ -3,8 +3,8 @@
  *   primary valid                      -> used;
  *   primary invalid, backup valid      -> opens with the data, the first
  *                                         write rewrites the primary;
- *   both invalid, backup all zero      -> unformatted (format never ended);
- *   both invalid, backup not zero      -> EINVAL, nothing written;
+ *   both invalid, no write in flog/map -> unformatted (format never ended);
+ *   both invalid, flog or map written  -> EINVAL, nothing written;
  * and the on-media arena error flag (FORMAT.md §4.5).
  */
 #include "checksum.h"
@@ -176,6 +176,35 @@ test_both_damaged(enum damage primary_how, enum damage backup_how)
 	ut_ns_fini(&ns);
 }
 
+/*
+ * The repair copies the backup from where it was found and validated (the
+ * arena's last 4 KiB), never from the place its own infooff names: here a
+ * crafted backup (nfree 128, infooff inside the flog, checksum fixed)
+ * points at flog pairs, which must not become the primary.
+ */
+static void
+test_repair_source(void)
+{
+	struct ut_ns ns;
+	setup(&ns);
+	struct btt_info *backup = ut_ns_backup_info(&ns);
+	backup->nfree = 128;
+	backup->infooff = backup->flogoff + 128 * BTT_FLOG_PAIR_SIZE;
+	checksum_store(backup, sizeof(*backup), BTT_INFO_CSUM_OFF,
+		sizeof(*backup));
+	damage(ut_ns_info(&ns), BAD_CSUM);
+	struct btt *btt = ut_ns_open(&ns);
+	assert_data(btt);
+	ut_fill(buf, BSIZE, 1, 2);
+	UT_ASSERT_EQ(btt_write(btt, 2, buf), 0);
+	UT_ASSERT(memcmp(ut_ns_info(&ns), backup, BTT_INFO_SIZE) == 0);
+	btt_close(btt);
+	btt = ut_ns_open(&ns);
+	assert_data(btt);
+	btt_close(btt);
+	ut_ns_fini(&ns);
+}
+
 /* A valid primary wins over a damaged (or different) backup. */
 static void
 test_primary_used(void)
@@ -231,5 +260,6 @@ main(void)
 	test_both_damaged(BAD_PARENT, MAJOR_ZERO);
 	test_primary_used();
 	test_error_flag();
+	test_repair_source();
 	return 0;
 }

@@ -304,13 +304,6 @@ ut_layout_load(const char *path, struct ut_layout *lay)
 	lay->backup = UT_NS_OFF + lay->info.infooff;
 }
 
-static size_t
-hdr_csum_end(const struct pool_hdr *hdr)
-{
-	return (hdr->incompat & POOL_FEAT_CKSUM_2K) ? POOL_HDR_CSUM_2K_END :
-		POOL_HDR_CSUM_OFF;
-}
-
 void
 ut_hdr_load(const char *path, struct pool_hdr *hdr)
 {
@@ -322,7 +315,7 @@ ut_hdr_store(const char *path, struct pool_hdr *hdr, bool fix_csum)
 {
 	if (fix_csum)
 		checksum_store(hdr, sizeof(*hdr), POOL_HDR_CSUM_OFF,
-			hdr_csum_end(hdr));
+			pool_hdr_csum_end(hdr->incompat));
 	ut_file_write_at(path, 0, hdr, sizeof(*hdr));
 }
 
@@ -386,6 +379,44 @@ ut_expect_refused(const char *file, int line, const char *path, int err,
 	}
 	if (regular)
 		ut_snapshot_assert_same(path, &snap);
+}
+
+void
+ut_expect_unformatted(const char *file, int line, const char *path)
+{
+	struct ut_snapshot snap;
+	ut_snapshot_take(path, &snap);
+	PMEMblkpool *pbp = pmemblk_open(path, 0);
+	if (pbp == NULL) {
+		fprintf(stderr, "%s:%d: open(%s) failed: errno %d (%s), "
+			"expected an unformatted pool\n", file, line, path,
+			errno, pmemblk_errormsg());
+		exit(1);
+	}
+	size_t bsize = pmemblk_bsize(pbp);
+	size_t nblock = pmemblk_nblock(pbp);
+	char *buf = malloc(bsize);
+	UT_ASSERT(buf != NULL && nblock > 0);
+	long long last = (long long)nblock - 1;
+	for (long long b = 0; b <= last; b += last) {
+		memset(buf, 0xA5, bsize);
+		if (pmemblk_read(pbp, buf, b) != 0 || !ut_is_zero(buf, bsize)) {
+			fprintf(stderr, "%s:%d: %s: block %lld does not read as "
+				"zeros\n", file, line, path, b);
+			exit(1);
+		}
+		if (last == 0)
+			break;
+	}
+	free(buf);
+	pmemblk_close(pbp);
+	int ret = pmemblk_check(path, 0);
+	if (ret != 1) {
+		fprintf(stderr, "%s:%d: check(%s) = %d (%s), expected 1\n",
+			file, line, path, ret, pmemblk_errormsg());
+		exit(1);
+	}
+	ut_snapshot_assert_same(path, &snap);
 }
 
 uint32_t

@@ -133,6 +133,15 @@ void ut_flog_store(const char *path, const struct ut_layout *lay,
 void ut_expect_refused(const char *file, int line, const char *path, int err,
 	const char *msg);
 
+/*
+ * The "never written through the BTT" verdict (DESIGN.md §5): open
+ * succeeds, the first and last blocks read as zeros, pmemblk_check says
+ * consistent, and neither changes the file.
+ */
+#define UT_EXPECT_UNFORMATTED(path) \
+	ut_expect_unformatted(__FILE__, __LINE__, (path))
+void ut_expect_unformatted(const char *file, int line, const char *path);
+
 /* ---- a BTT namespace on anonymous memory ---- */
 
 struct ut_ns {
