@@ -32,6 +32,10 @@
 #                           --list)
 #       --list              print the cases and exit
 #       --libs LIST         "ours,pmdk" (default), "ours" or "pmdk"
+#       --strategy LIST     metadata store(s) of our library, comma-separated:
+#                           auto (default), nt, cached, or all (= auto,nt,cached,
+#                           each alternated with PMDK in every round, one row
+#                           each); see doc/cpu_strategies.md
 #       --nt                also run --raw nt for the forced-pmem cases
 #       --no-raw            skip the raw baselines
 #       --no-open-create    skip the open and create benchmarks
@@ -63,7 +67,7 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 duration=5 pairs=3 size=1G msync_size=256M msync_duration=''
 open_size=4G create_size=1G cases='' libs=ours,pmdk nt=0 raw=1 open_create=1
 dir=/dev/shm bench='' ours_libdir='' out='' log='' smoke=0 build='' verify=100
-metric=ops
+metric=ops strategy=auto
 argv_copy="$*"
 
 while [ $# -gt 0 ]; do
@@ -77,6 +81,7 @@ while [ $# -gt 0 ]; do
 	--create-size) create_size=$2; shift 2 ;;
 	--cases) cases=$2; shift 2 ;;
 	--libs) libs=$2; shift 2 ;;
+	--strategy) strategy=$2; shift 2 ;;
 	--nt) nt=1; shift ;;
 	--no-raw) raw=0; shift ;;
 	--no-open-create) open_create=0; shift ;;
@@ -132,6 +137,14 @@ cpu) metric_field=cpu_ops_per_s metric_name="kops/CPU-s" ;;
 *) die "bad --metric $metric (ops or cpu)" ;;
 esac
 
+[ "$strategy" != all ] || strategy=auto,nt,cached
+strategies=${strategy//,/ }
+for s in $strategies; do
+	case $s in auto|nt|cached) ;; *) die "bad --strategy $strategy (auto, nt, cached, all)" ;; esac
+done
+nstrat=$(wc -w <<<"$strategies")
+ours_runs=$(for s in $strategies; do printf 'ours@%s ' "$s"; done)
+
 if [ "$smoke" = 1 ]; then
 	libs=ours pairs=1 nt=0 raw=1 open_create=0
 	verify=10
@@ -179,16 +192,19 @@ kops() {
 # run_bench WHICH FORCE ARGS... -> sets $result (the RESULT line)
 # WHICH is ours, pmdk or raw; FORCE the PMEM_IS_PMEM_FORCE value.
 run_bench() {
-	local which=$1 force=$2 libpath errfile
+	local which=$1 force=$2 libpath errfile conf=()
 	shift 2
 	case $which in
-	ours) libpath=$ours_libdir ;;
+	ours*) libpath=$ours_libdir
+		# ours@S: our library with persist.metadata_store=S
+		[[ $which != ours@* ]] ||
+			conf=("PMEMBLK_CONF=persist.metadata_store=${which#ours@}") ;;
 	*) libpath= ;;
 	esac
 	errfile=$(mktemp)
 	rm -f "$pool"
 	if ! result=$(env LD_LIBRARY_PATH="$libpath" PMEM_IS_PMEM_FORCE="$force" \
-			"$bench" --pool "$pool" --fresh --cleanup "$@" 2>"$errfile"); then
+			"${conf[@]}" "$bench" --pool "$pool" --fresh --cleanup "$@" 2>"$errfile"); then
 		echo "compare.sh: run failed: $which PMEM_IS_PMEM_FORCE=$force $bench $*" >&2
 		cat "$errfile" >&2
 		rm -f "$errfile"
@@ -202,7 +218,7 @@ run_bench() {
 	local lib
 	lib=$(field lib "$result")
 	case $which in
-	ours) [[ $lib == "$ours_libdir"/* ]] ||
+	ours*) [[ $lib == "$ours_libdir"/* ]] ||
 		die "ours run loaded $lib, not a library in $ours_libdir" ;;
 	pmdk) [[ $lib != "$ours_libdir"/* && $lib != unknown ]] ||
 		die "PMDK run loaded $lib (is LD_LIBRARY_PATH or ld.so.conf pointing at our build?)" ;;
@@ -213,7 +229,7 @@ run_bench() {
 	fi
 }
 
-declare -A ops p50 p99 cpus
+declare -A ops p50 p99 cpus store
 report=$(mktemp)
 trap 'rm -f "$pool" "$report"' EXIT
 
@@ -229,7 +245,7 @@ fi
 
 ncases=$(grep -c . <<<"$table")
 nforced=$(grep -c '^[^|]*|1|' <<<"$table" || true)
-total=$(( pairs * (ncases * (want_ours + want_pmdk + raw) + raw * nt * nforced) ))
+total=$(( pairs * (ncases * (want_ours * nstrat + want_pmdk + raw) + raw * nt * nforced) ))
 n=0 min_cpu=9 min_cpu_run=''
 started=$(date +%s)
 
@@ -237,9 +253,11 @@ while IFS='|' read -r name force psize dur rawmode target args; do
 	[ -n "$name" ] || continue
 	# shellcheck disable=SC2086 # args is a word list on purpose
 	for ((round = 1; round <= pairs; round++)); do
-		for which in ours pmdk raw nt; do
+		for which in $ours_runs pmdk raw nt; do
 			case $which in
-			ours) [ $want_ours = 1 ] || continue
+			ours@*) [ $want_ours = 1 ] || continue
+				# msync mode has no metadata store choice: one run
+				[ "$force" = 1 ] || [ "$which" = "ours@${strategies%% *}" ] || continue
 				set -- ;;
 			pmdk) [ $want_pmdk = 1 ] || continue
 				set -- ;;
@@ -258,6 +276,7 @@ while IFS='|' read -r name force psize dur rawmode target args; do
 			p99[$name,$which]+=" $(field p99_us "$result")"
 			cpu=$(field cpu_util "$result")
 			cpus[$name,$which]+=" $cpu"
+			[[ $which != ours@* ]] || store[$name,$which]=$(field metadata_store "$result")
 			if awk -v c="$cpu" -v m="$min_cpu" 'BEGIN { exit !(c < m) }'; then
 				min_cpu=$cpu min_cpu_run="$name $which round $round"
 			fi
@@ -287,9 +306,9 @@ rawcell() { # rawcell OPS MODE ARGS: raw reads are a plain memcpy in every mode
 	if [ -n "$1" ]; then echo "$(kops "$1") ($mode)"; else echo "-"; fi
 }
 
-cpucell() { # median cpu_util of ours / PMDK / raw: below ~0.9 the row is noise
+cpucell() { # CASE OURS: median cpu_util of ours / PMDK / raw: below ~0.9 the row is noise
 	local w v out=''
-	for w in ours pmdk raw; do
+	for w in "$2" pmdk raw; do
 		v=$(med cpus "$1" "$w")
 		if [ -n "$v" ]; then v=$(printf '%.2f' "$v"); else v=-; fi
 		out+="${out:+/}$v"
@@ -301,24 +320,37 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 	ratio "$(med ops w512-rand-2t "$1")" "$(med ops w512-rand "$1")"
 }
 
+first=ours@${strategies%% *}	# the strategy the summaries below use
+cpu_model=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
+
 {
 	echo "## pmemblk_bench: ours vs PMDK 1.12.1"
 	echo
 	commit=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), pools in $dir"
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs, pools in $dir"
+	echo
+	echo "**CPU: $cpu_model** ($(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -1), family $(sed -n 's/^cpu family[^:]*: //p' /proc/cpuinfo | head -1), model $(sed -n 's/^model\s*: //p' /proc/cpuinfo | head -1)). Figures hold for this CPU only (doc/cpu_strategies.md)."
+	echo "Our library's metadata store (column \"store\"): setting -> store in force, set per run with PMEMBLK_CONF=persist.metadata_store=...; PMDK always uses cached stores. msync rows have no such choice."
 	echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s) per case, medians; throughput in thousands of ops (metric: $metric_field), latency p50/p99 in us;"
 	echo "CPU use = thread CPU time / wall time (ours/PMDK/raw), well below 1 when other processes competed for the CPUs."
 	echo
-	echo "| case | ours $metric_name | PMDK $metric_name | ours/PMDK | target | raw $metric_name | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 | CPU use o/P/r |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| case | store | ours $metric_name | PMDK $metric_name | ours/PMDK | target | raw $metric_name | ours/raw | PMDK/raw | ours p50/p99 | PMDK p50/p99 | CPU use o/P/r |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	while IFS='|' read -r name force psize dur rawmode target args; do
 		[ -n "$name" ] || continue
-		o=$(med ops "$name" ours) p=$(med ops "$name" pmdk) r=$(med ops "$name" raw)
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-			"$name" "$(kops "$o")" "$(kops "$p")" "$(ratio "$o" "$p")" \
-			"${target:--}" "$(rawcell "$r" "$rawmode" "$args")" \
-			"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" ours)" "$(lat "$name" pmdk)" \
-			"$(cpucell "$name")"
+		for ow in $ours_runs; do
+			o=$(med ops "$name" "$ow") p=$(med ops "$name" pmdk) r=$(med ops "$name" raw)
+			# a strategy that did not run this case (msync) has no row
+			[ -n "$o" ] || [ "$ow" = "$first" ] || continue
+			st=${store[$name,$ow]:-}
+			if [ "$force" != 1 ]; then st="msync"
+			else st="${ow#ours@} -> ${st:-?}"; fi
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+				"$name" "$st" "$(kops "$o")" "$(kops "$p")" "$(ratio "$o" "$p")" \
+				"${target:--}" "$(rawcell "$r" "$rawmode" "$args")" \
+				"$(ratio "$o" "$r")" "$(ratio "$p" "$r")" "$(lat "$name" "$ow")" "$(lat "$name" pmdk)" \
+				"$(cpucell "$name" "$ow")"
+		done
 	done <<<"$table"
 	echo
 	if [ "$nt" = 1 ]; then
@@ -326,7 +358,7 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 		while IFS='|' read -r name force psize dur rawmode target args; do
 			t=$(med ops "$name" nt)
 			[ -n "$t" ] || continue
-			echo "- $name: $(kops "$t"); ours/nt $(ratio "$(med ops "$name" ours)" "$t"), PMDK/nt $(ratio "$(med ops "$name" pmdk)" "$t")"
+			echo "- $name: $(kops "$t"); ours/nt $(ratio "$(med ops "$name" "$first")" "$t"), PMDK/nt $(ratio "$(med ops "$name" pmdk)" "$t")"
 		done <<<"$table"
 		echo
 	fi
@@ -336,7 +368,7 @@ scale() { # 2-thread / 1-thread throughput of the 512 B write case
 		echo
 	fi
 	if grep -q '^w512-rand|' <<<"$table" && grep -q '^w512-rand-2t|' <<<"$table"; then
-		echo "Scaling, 512 B random write, 2 threads / 1 thread: ours $(scale ours)x, PMDK $(scale pmdk)x, raw $(scale raw)x (target: ours >= 1.8x)."
+		echo "Scaling, 512 B random write, 2 threads / 1 thread: ours (${first#ours@}) $(scale "$first")x, PMDK $(scale pmdk)x, raw $(scale raw)x (target: ours >= 1.8x)."
 		echo
 	fi
 } >"$report"

@@ -607,6 +607,47 @@ static bool async_api_present(void)
 		dlsym(RTLD_DEFAULT, "pmemblk_xopen") != NULL;
 }
 
+/*
+ * The CPU and the metadata store in force (doc/cpu_strategies.md), from
+ * our library's ctl; PMDK has neither entry (it always stores cached),
+ * so the CPU comes from /proc/cpuinfo then.
+ */
+static const char *cpu_model(void)
+{
+	static char model[256];
+	const char *s;
+
+	if (pmemblk_ctl_get(NULL, "cpu.model", &s) == 0)
+		return s;
+	if (model[0] == '\0') {
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		char line[512];
+
+		snprintf(model, sizeof(model), "unknown");
+		while (f && fgets(line, sizeof(line), f)) {
+			const char *v = strchr(line, ':');
+			if (strncmp(line, "model name", 10) == 0 && v) {
+				v += 1 + (v[1] == ' ');
+				snprintf(model, sizeof(model), "%.*s",
+						(int)strcspn(v, "\n"), v);
+				break;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	return model;
+}
+
+static const char *metadata_store(void)
+{
+	int v;
+
+	if (pmemblk_ctl_get(NULL, "persist.metadata_store_in_force", &v) != 0)
+		return "cached(PMDK)";
+	return v == PMEMBLK_METADATA_STORE_NT ? "nt" : "cached";
+}
+
 static void res_add_common(struct result *r, const struct config *c,
 		const char *mode)
 {
@@ -622,6 +663,9 @@ static void res_add_common(struct result *r, const struct config *c,
 	RES_U64(r, "async_api", async_api_present());
 	RES_U64(r, "qd", c->qd);
 	RES_STR(r, "mover", c->qd ? c->mover : "none");
+	RES_STR(r, "cpu", cpu_model());
+	RES_STR(r, "metadata_store", c->raw == RAW_OFF ? metadata_store() :
+			"none");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1502,6 +1546,8 @@ static int run_workload(struct config *c)
 	if (!c->json) {
 		printf("pmemblk_bench: %s, lib %s\n", mode,
 				c->raw == RAW_OFF ? loaded_library() : "-");
+		printf("  CPU %s; metadata store %s\n", cpu_model(),
+				c->raw == RAW_OFF ? metadata_store() : "-");
 		printf("  pool %s: %" PRIu64 " blocks of %" PRIu64 " B (%s), "
 				"setup %.2f s\n", c->pool, b.nblock, c->bsize,
 				b.fresh ? "new" : "existing", setup_s);

@@ -65,6 +65,11 @@ int pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg);
 int pmemblk_ctl_set(PMEMblkpool *pbp, const char *name, void *arg);
 int pmemblk_ctl_exec(PMEMblkpool *pbp, const char *name, void *arg);
 
+/* Values of the ctl entry persist.metadata_store (an int). */
+#define PMEMBLK_METADATA_STORE_AUTO 0	/* by CPU model */
+#define PMEMBLK_METADATA_STORE_NT 1	/* non-temporal stores */
+#define PMEMBLK_METADATA_STORE_CACHED 2	/* cached stores + flush */
+
 #ifdef __cplusplus
 }
 #endif

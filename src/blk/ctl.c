@@ -3,8 +3,9 @@
  * the configuration read from PMEMBLK_CONF and PMEMBLK_CONF_FILE when the
  * library is loaded.
  *
- * libpmemblk has five global entries, all read-write ints. A query name
- * must be one of them exactly: a prefix ("prefault"), a name continuing
+ * libpmemblk's entries are global: five read-write ints of PMDK's, the
+ * metadata store choice (doc/cpu_strategies.md) and read-only queries of
+ * what is in force and on which CPU. A query name must be one exactly: a prefix ("prefault"), a name continuing
  * past a leaf ("prefault.at_create.x") or anything else is -1/EINVAL.
  *
  * Configuration errors never stop the program. PMDK aborts the process on
@@ -25,9 +26,11 @@
 
 #include "alloc.h"
 #include "blk.h"
+#include "cpu.h"
 #include "libpmemblk.h"
 #include "log.h"
 #include "out.h"
+#include "persist.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -40,16 +43,61 @@ static struct blk_config config = {
 	.fallocate_at_create = 1,
 };
 
+/*
+ * An entry is one of the blk_config ints (read-write, a boolean in a
+ * configuration), or one with its own handlers: the metadata store
+ * setting, and read-only queries of what is in force.
+ */
+enum ctl_kind {
+	CTL_CONFIG,		/* int at `off` in struct blk_config */
+	CTL_METADATA_STORE,	/* int, persist.h's setting */
+	CTL_RO_INT,		/* read-only int from get_int() */
+	CTL_RO_STRING,		/* read-only const char * from get_string() */
+};
+
+static int
+store_in_force(void)
+{
+	return (int)persist_word_store_resolved(NULL);
+}
+
+static const char *
+store_reason(void)
+{
+	const char *why;
+	(void) persist_word_store_resolved(&why);
+	return why;
+}
+
+static const char *
+cpu_model(void)
+{
+	return cpu_info()->model_name;
+}
+
 static const struct ctl_entry {
 	const char *name;
-	size_t off;		/* of the int in struct blk_config */
+	enum ctl_kind kind;
+	size_t off;
+	int (*get_int)(void);
+	const char *(*get_string)(void);
 } entries[] = {
-	{"prefault.at_create", offsetof(struct blk_config, prefault_at_create)},
-	{"prefault.at_open", offsetof(struct blk_config, prefault_at_open)},
-	{"sds.at_create", offsetof(struct blk_config, sds_at_create)},
-	{"fallocate.at_create", offsetof(struct blk_config, fallocate_at_create)},
-	{"copy_on_write.at_open",
-		offsetof(struct blk_config, copy_on_write_at_open)},
+	{"prefault.at_create", CTL_CONFIG,
+		offsetof(struct blk_config, prefault_at_create), NULL, NULL},
+	{"prefault.at_open", CTL_CONFIG,
+		offsetof(struct blk_config, prefault_at_open), NULL, NULL},
+	{"sds.at_create", CTL_CONFIG,
+		offsetof(struct blk_config, sds_at_create), NULL, NULL},
+	{"fallocate.at_create", CTL_CONFIG,
+		offsetof(struct blk_config, fallocate_at_create), NULL, NULL},
+	{"copy_on_write.at_open", CTL_CONFIG,
+		offsetof(struct blk_config, copy_on_write_at_open), NULL, NULL},
+	{"persist.metadata_store", CTL_METADATA_STORE, 0, NULL, NULL},
+	{"persist.metadata_store_in_force", CTL_RO_INT, 0, store_in_force,
+		NULL},
+	{"persist.metadata_store_reason", CTL_RO_STRING, 0, NULL,
+		store_reason},
+	{"cpu.model", CTL_RO_STRING, 0, NULL, cpu_model},
 };
 
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
@@ -64,8 +112,10 @@ void
 blk_config_snapshot(struct blk_config *cfg)
 {
 	for (size_t i = 0; i < NENTRIES; i++)
-		*field(cfg, &entries[i]) = __atomic_load_n(
-			field(&config, &entries[i]), __ATOMIC_RELAXED);
+		if (entries[i].kind == CTL_CONFIG)
+			*field(cfg, &entries[i]) = __atomic_load_n(
+				field(&config, &entries[i]),
+				__ATOMIC_RELAXED);
 }
 
 static const struct ctl_entry *
@@ -101,7 +151,22 @@ pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg)
 	if (arg == NULL)
 		return err_set(EINVAL,
 			"read/write queries require non-NULL argument");
-	*(int *)arg = __atomic_load_n(field(&config, e), __ATOMIC_RELAXED);
+	switch (e->kind) {
+	case CTL_CONFIG:
+		*(int *)arg = __atomic_load_n(field(&config, e),
+			__ATOMIC_RELAXED);
+		break;
+	case CTL_METADATA_STORE:
+		*(int *)arg = (int)persist_word_store_get();
+		break;
+	case CTL_RO_INT:
+		*(int *)arg = e->get_int();
+		break;
+	case CTL_RO_STRING:
+		*(const char **)arg = e->get_string();
+		LOG(3, "%s -> %s", name, *(const char **)arg);
+		return 0;
+	}
 	LOG(3, "%s -> %d", name, *(int *)arg);
 	return 0;
 }
@@ -113,13 +178,22 @@ pmemblk_ctl_set(PMEMblkpool *pbp, const char *name, void *arg)
 	const struct ctl_entry *e = query_entry(name);
 	if (e == NULL)
 		return -1;
+	if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING)
+		return err_set(EINVAL, "%s is read-only", name);
 	if (arg == NULL)
 		return err_set(EINVAL,
 			"read/write queries require non-NULL argument");
-	/* stored as given (5 reads back 5); non-zero means on */
-	__atomic_store_n(field(&config, e), *(const int *)arg,
-		__ATOMIC_RELAXED);
-	LOG(3, "%s = %d", name, *(const int *)arg);
+	int v = *(const int *)arg;
+	if (e->kind == CTL_METADATA_STORE) {
+		if (persist_word_store_set(v) != 0)
+			return err_set(EINVAL,
+				"invalid value %d for %s (PMEMBLK_METADATA_STORE_AUTO, _NT or _CACHED)",
+				v, name);
+	} else {
+		/* stored as given (5 reads back 5); non-zero means on */
+		__atomic_store_n(field(&config, e), v, __ATOMIC_RELAXED);
+	}
+	LOG(3, "%s = %d", name, v);
 	return 0;
 }
 
@@ -157,18 +231,43 @@ conf_bool(const char *value, int *out)
 	}
 }
 
+/* persist.metadata_store in a configuration: a name, not a number. */
+static int
+conf_metadata_store(const char *value, int *out)
+{
+	static const int values[] = {PERSIST_WORD_AUTO, PERSIST_WORD_NT,
+		PERSIST_WORD_CACHED};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (strcmp(value, persist_word_store_name(
+				(enum persist_word_store)values[i])) == 0) {
+			*out = values[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static void
 conf_apply_one(const struct conf_query *q, const char *source)
 {
 	const struct ctl_entry *e = entry_find(q->name);
 	int v;
-	if (e == NULL)
+	if (e == NULL) {
 		LOG(2, "%s: unknown query %s ignored", source, q->name);
-	else if (conf_bool(q->value, &v) != 0)
+	} else if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING) {
+		LOG(2, "%s: %s is read-only, ignored", source, q->name);
+	} else if (e->kind == CTL_METADATA_STORE) {
+		if (conf_metadata_store(q->value, &v) != 0)
+			LOG(2, "%s: invalid value \"%s\" for %s ignored (auto, nt or cached)",
+				source, q->value, q->name);
+		else
+			(void) persist_word_store_set(v);
+	} else if (conf_bool(q->value, &v) != 0) {
 		LOG(2, "%s: invalid value \"%s\" for %s ignored", source,
 			q->value, q->name);
-	else
+	} else {
 		__atomic_store_n(field(&config, e), v, __ATOMIC_RELAXED);
+	}
 }
 
 /*
@@ -307,6 +406,13 @@ blk_lib_init(void)
 		config.prefault_at_create, config.prefault_at_open,
 		config.sds_at_create, config.fallocate_at_create,
 		config.copy_on_write_at_open);
+	if (blk_log_level >= 2) {
+		const char *why;
+		enum persist_word_store st = persist_word_store_resolved(&why);
+		LOG(2, "CPU %s: metadata store %s (%s)",
+			cpu_info()->model_name, persist_word_store_name(st),
+			why);
+	}
 }
 
 __attribute__((destructor)) static void

@@ -8,6 +8,7 @@
 
 #include <libpmem.h>
 
+#include "cpu.h"
 #include "persist.h"
 
 #ifndef MAP_SHARED_VALIDATE
@@ -47,24 +48,32 @@ pmem_fill(const struct persist_ops *ops, void *dst, int c, size_t len)
 }
 
 /*
- * A cached store followed by a flush leaves the line invalid or in flight,
- * so the next store into it (the second flog half, the next write of the
- * lane) waits for a read from memory; a non-temporal store never reads the
- * line. It is durable at the next drain (SFENCE), like a flushed line.
+ * The two metadata stores (doc/cpu_strategies.md). A cached store and a
+ * flush of its line (PMDK's way) is durable at the next drain; so is a
+ * non-temporal store, which never reads the line. Which is faster depends
+ * on whether the CPU keeps a line cached after writing it back (cpu.c).
  */
 static void
-pmem_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
-	size_t len)
+pmem_write_word_cached(const struct persist_ops *ops, void *dst,
+	uint64_t value, size_t len)
 {
 	(void) ops;
+	store_word(dst, value, len);
+	pmem_flush(dst, len);
+}
+
+static void
+pmem_write_word_nt(const struct persist_ops *ops, void *dst, uint64_t value,
+	size_t len)
+{
 #if defined(__x86_64__)
+	(void) ops;
 	if (len == sizeof(uint64_t))
 		__builtin_ia32_movnti64((long long *)dst, (long long)value);
 	else
 		__builtin_ia32_movnti((int *)dst, (int)value);
 #else
-	store_word(dst, value, len);
-	pmem_flush(dst, len);
+	pmem_write_word_cached(ops, dst, value, len);
 #endif
 }
 
@@ -73,9 +82,75 @@ const struct persist_ops persist_pmem = {
 	.drain = pmem_fence,
 	.copy = pmem_copy,
 	.fill = pmem_fill,
-	.write_word = pmem_write_word,
+	.write_word = pmem_write_word_cached,
 	.flush_is_sync = false,
 };
+
+const struct persist_ops persist_pmem_nt = {
+	.flush = pmem_flush_range,
+	.drain = pmem_fence,
+	.copy = pmem_copy,
+	.fill = pmem_fill,
+	.write_word = pmem_write_word_nt,
+	.flush_is_sync = false,
+};
+
+/* The ctl setting; read at every map, written by ctl (any thread). */
+static int word_store = PERSIST_WORD_AUTO;
+
+enum persist_word_store
+persist_word_store_get(void)
+{
+	return (enum persist_word_store)__atomic_load_n(&word_store,
+		__ATOMIC_RELAXED);
+}
+
+int
+persist_word_store_set(int value)
+{
+	if (value != PERSIST_WORD_AUTO && value != PERSIST_WORD_NT &&
+			value != PERSIST_WORD_CACHED)
+		return -1;
+	__atomic_store_n(&word_store, value, __ATOMIC_RELAXED);
+	return 0;
+}
+
+enum persist_word_store
+persist_word_store_resolved(const char **why)
+{
+	const char *dummy;
+	if (why == NULL)
+		why = &dummy;
+#if !defined(__x86_64__)
+	*why = "no non-temporal word store on this architecture";
+	return PERSIST_WORD_CACHED;
+#else
+	switch (persist_word_store_get()) {
+	case PERSIST_WORD_NT:
+		*why = "set by persist.metadata_store";
+		return PERSIST_WORD_NT;
+	case PERSIST_WORD_CACHED:
+		*why = "set by persist.metadata_store";
+		return PERSIST_WORD_CACHED;
+	default:
+		return cpu_metadata_store_nt(cpu_info(), why) ?
+			PERSIST_WORD_NT : PERSIST_WORD_CACHED;
+	}
+#endif
+}
+
+const char *
+persist_word_store_name(enum persist_word_store s)
+{
+	switch (s) {
+	case PERSIST_WORD_NT:
+		return "nt";
+	case PERSIST_WORD_CACHED:
+		return "cached";
+	default:
+		return "auto";
+	}
+}
 
 /* msync is synchronous, so a "flush" is already durable: drain is empty. */
 static void
@@ -209,5 +284,8 @@ persist_ops_for(bool private_map, bool is_pmem)
 {
 	if (private_map)
 		return &persist_none;
-	return is_pmem ? &persist_pmem : &persist_msync;
+	if (!is_pmem)
+		return &persist_msync;
+	return persist_word_store_resolved(NULL) == PERSIST_WORD_NT ?
+		&persist_pmem_nt : &persist_pmem;
 }

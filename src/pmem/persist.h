@@ -31,11 +31,12 @@ struct persist_ops {
 	 * Stores one naturally aligned 4- or 8-byte word (len) in a single
 	 * store, so a concurrent atomic load sees the old or the new value,
 	 * and starts its write-back as copy() does. The BTT's metadata
-	 * stores (flog halves, map entries) go through here: on real pmem
-	 * they bypass the cache, so storing again into a line that was just
-	 * written back does not miss. Such a store is weakly ordered: it
-	 * publishes earlier stores (as a release store would) only when a
-	 * drain() separates them, as it does in every BTT use.
+	 * stores (flog halves, map entries) go through here. On pmem the
+	 * store is cached + flushed, or non-temporal (persist_pmem_nt), by
+	 * CPU (see persist_word_store below). A non-temporal store is
+	 * weakly ordered: it publishes earlier stores (as a release store
+	 * would) only when a drain() separates them, as it does in every
+	 * BTT use.
 	 */
 	void (*write_word)(const struct persist_ops *ops, void *dst,
 		uint64_t value, size_t len);
@@ -70,8 +71,14 @@ store_word(void *dst, uint64_t value, size_t len)
 			__ATOMIC_RELEASE);
 }
 
-/* Real persistent memory (or PMEM_IS_PMEM_FORCE=1): CPU cache flushes. */
+/*
+ * Real persistent memory (or PMEM_IS_PMEM_FORCE=1): CPU cache flushes.
+ * The two differ in write_word only: a cached store and a flush of its
+ * line, or a non-temporal store. Both make the word durable at the next
+ * drain(), so the crash guarantees are the same (tests/crash runs both).
+ */
 extern const struct persist_ops persist_pmem;
+extern const struct persist_ops persist_pmem_nt;
 /* Page-cache files: msync of the pages touched. */
 extern const struct persist_ops persist_msync;
 /* Private (copy-on-write) mappings: nothing ever reaches the file. */
@@ -87,7 +94,32 @@ extern const struct persist_ops persist_none;
 void *persist_map(int fd, void *at, size_t len, off_t offset,
 	bool private_map, bool *is_pmem);
 
-/* The backend a mapping needs. */
+/*
+ * The backend a mapping needs; for pmem, the metadata store in force
+ * when it is called (a pool keeps the backend it was opened with).
+ */
 const struct persist_ops *persist_ops_for(bool private_map, bool is_pmem);
+
+/*
+ * How pmem backends store metadata words: the ctl entry
+ * persist.metadata_store (values as PMEMBLK_METADATA_STORE_* in
+ * libpmemblk.h). AUTO asks cpu_metadata_store_nt().
+ */
+enum persist_word_store {
+	PERSIST_WORD_AUTO = 0,
+	PERSIST_WORD_NT = 1,
+	PERSIST_WORD_CACHED = 2,
+};
+
+/* The setting (default AUTO); set rejects other values (-1). */
+enum persist_word_store persist_word_store_get(void);
+int persist_word_store_set(int value);
+/*
+ * The store pools get now: NT or CACHED, never AUTO; *why (if not NULL)
+ * says what decided it. NT only where the CPU has non-temporal stores.
+ */
+enum persist_word_store persist_word_store_resolved(const char **why);
+/* "auto", "nt", "cached" */
+const char *persist_word_store_name(enum persist_word_store s);
 
 #endif

@@ -26,12 +26,15 @@
  * Environment: CRASH_SCALE (operations multiplier, default 1),
  * CRASH_SEEDS (random subsets per crash point, default 3),
  * CRASH_PMDK_EVERY (with --pmdk: one image in N, default 40),
- * CRASH_VERBOSE=1 (describe every crash point), CRASH_MODES (1: the
- * cache-flush backend only, 2: the msync backend only, 3: both, default).
+ * CRASH_VERBOSE=1 (describe every crash point), CRASH_MODES (a sum of
+ * 1: cache flushes with cached metadata stores, 2: msync, 4: cache
+ * flushes with non-temporal metadata stores; default 7, all three).
  *
- * Every workload runs twice: on a backend with cache-flush semantics
- * (flush then drain; the crash points are the drains), and on one with
- * msync semantics (flush_is_sync: the BTT takes its msync paths; the
+ * Every workload runs three times: on a backend with cache-flush
+ * semantics (flush then drain; the crash points are the drains) once for
+ * each metadata store of doc/cpu_strategies.md (a cached store whose
+ * line is flushed, or a non-temporal store of the word alone), and on one
+ * with msync semantics (flush_is_sync: the BTT takes its msync paths; the
  * crash points are the msyncs, and media receives whole sectors).
  */
 #include <errno.h>
@@ -688,9 +691,18 @@ outer_fence(struct recorder *rec, void *arg)
 /* ------------------------------------------------------------------ */
 /* workload driver                                                     */
 
+/* The backends a workload runs on (CRASH_MODES bits). */
+enum backend { BK_CACHED = 1, BK_MSYNC = 2, BK_NT = 4 };
+
+static const char *
+backend_suffix(enum backend bk)
+{
+	return bk == BK_MSYNC ? "/msync" : bk == BK_NT ? "/nt" : "";
+}
+
 static void
 sim_init(struct sim *s, const char *name, uint32_t bsize, bool is_zeroed,
-	bool msync)
+	enum backend bk)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -702,9 +714,12 @@ sim_init(struct sim *s, const char *name, uint32_t bsize, bool is_zeroed,
 	if (rec_init(&s->rec, NS_SIZE) != 0 || rec_init(&s->rec2, NS_SIZE) != 0 ||
 			image_init(&s->nest, &s->rec.media) != 0)
 		die("cannot set up the recorders: %s", strerror(errno));
-	if (msync) {
+	if (bk == BK_MSYNC) {
 		rec_use_msync(&s->rec);
 		rec_use_msync(&s->rec2);
+	} else if (bk == BK_NT) {
+		rec_use_nt_words(&s->rec);
+		rec_use_nt_words(&s->rec2);
 	}
 
 	struct btt_geometry g;
@@ -1088,13 +1103,13 @@ env_uint(const char *name, unsigned dflt)
 }
 
 static void
-run_workload(const struct workload *w, bool msync)
+run_workload(const struct workload *w, enum backend bk)
 {
 	static struct sim s, cont;
 	char name[64], cname[64];
-	snprintf(name, sizeof(name), "%s%s", w->name, msync ? "/msync" : "");
+	snprintf(name, sizeof(name), "%s%s", w->name, backend_suffix(bk));
 	double t = now();
-	sim_init(&s, name, w->bsize, w->is_zeroed, msync);
+	sim_init(&s, name, w->bsize, w->is_zeroed, bk);
 	s.chain_op = w->chain_op;
 	s.chain_fence = w->chain_fence;
 	w->run(&s);
@@ -1105,9 +1120,9 @@ run_workload(const struct workload *w, bool msync)
 		if (s.saved == NULL)
 			die("%s: the continuation image was not taken", name);
 		snprintf(cname, sizeof(cname), "%s%s", w->chain_name,
-			msync ? "/msync" : "");
+			backend_suffix(bk));
 		t = now();
-		sim_init(&cont, cname, w->bsize, w->is_zeroed, msync);
+		sim_init(&cont, cname, w->bsize, w->is_zeroed, bk);
 		cont.hdr = s.hdr;
 		wl_continue(&cont, &s);
 		drv_final_point(&cont);
@@ -1133,8 +1148,8 @@ main(int argc, char *argv[])
 	scale = env_uint("CRASH_SCALE", 1);
 	nseeds = env_uint("CRASH_SEEDS", 3);
 	verbose = env_uint("CRASH_VERBOSE", 0) != 0;
-	/* CRASH_MODES: 1 cache flushes (pmem), 2 msync, 3 both */
-	modes = env_uint("CRASH_MODES", 3);
+	/* CRASH_MODES: 1 cached metadata stores, 2 msync, 4 non-temporal */
+	modes = env_uint("CRASH_MODES", BK_CACHED | BK_MSYNC | BK_NT);
 	pmdk_every = env_uint("CRASH_PMDK_EVERY", pmdk_helper ? 40 : 1);
 	if (scale == 0 || pmdk_every == 0)
 		die("CRASH_SCALE and CRASH_PMDK_EVERY must be positive");
@@ -1146,15 +1161,16 @@ main(int argc, char *argv[])
 	}
 
 	double t0 = now();
-	for (int msync = 0; msync <= 1; msync++) {
-		if (modes != 3 && modes != 1u + (unsigned)msync)
+	static const enum backend backends[] = {BK_CACHED, BK_NT, BK_MSYNC};
+	for (size_t b = 0; b < sizeof(backends) / sizeof(*backends); b++) {
+		if (!(modes & backends[b]))
 			continue;
 		for (size_t i = 0; i < sizeof(workloads) / sizeof(*workloads);
 				i++) {
 			const struct workload *w = &workloads[i];
 			if (only && strcmp(only, w->name) != 0)
 				continue;
-			run_workload(w, msync);
+			run_workload(w, backends[b]);
 		}
 	}
 	if (pmdk_helper)

@@ -253,6 +253,30 @@ msync_flush(struct recorder *rec, size_t off, size_t len)
 	reprotect_clean(rec);
 }
 
+/* The pending write-back of line l, made if there is none. */
+static struct pending_line *
+pending_of(struct recorder *rec, size_t l)
+{
+	uint32_t slot = rec->pending_slot[l];
+	if (slot == 0) {
+		if (rec->npending == rec->pending_cap) {
+			size_t cap = rec->pending_cap ?
+				2 * rec->pending_cap : 256;
+			void *p = realloc(rec->pending,
+				cap * sizeof(*rec->pending));
+			if (p == NULL)
+				abort();
+			rec->pending = p;
+			rec->pending_cap = cap;
+		}
+		slot = (uint32_t)++rec->npending;
+		rec->pending_slot[l] = slot;
+		rec->pending[slot - 1].line = l;
+		rec->pending[slot - 1].mask = 0;
+	}
+	return &rec->pending[slot - 1];
+}
+
 static void
 rec_flush(const struct persist_ops *ops, const void *addr, size_t len)
 {
@@ -271,25 +295,32 @@ rec_flush(const struct persist_ops *ops, const void *addr, size_t len)
 		return;
 	}
 	for (size_t l = off / REC_LINE; l <= (off + len - 1) / REC_LINE; l++) {
-		uint32_t slot = rec->pending_slot[l];
-		if (slot == 0) {
-			if (rec->npending == rec->pending_cap) {
-				size_t cap = rec->pending_cap ?
-					2 * rec->pending_cap : 256;
-				void *p = realloc(rec->pending,
-					cap * sizeof(*rec->pending));
-				if (p == NULL)
-					abort();
-				rec->pending = p;
-				rec->pending_cap = cap;
-			}
-			slot = (uint32_t)++rec->npending;
-			rec->pending_slot[l] = slot;
-			rec->pending[slot - 1].line = l;
-		}
+		struct pending_line *pl = pending_of(rec, l);
 		/* what a write-back started now would carry */
-		memcpy(rec->pending[slot - 1].data,
-			rec->work.mem + l * REC_LINE, REC_LINE);
+		memcpy(pl->data, rec->work.mem + l * REC_LINE, REC_LINE);
+		pl->mask = UINT64_MAX;
+	}
+}
+
+/* A line's pending bytes (mask) reach media. */
+static void
+pending_write(struct recorder *rec, const struct pending_line *pl)
+{
+	size_t base = pl->line * REC_LINE;
+	if (pl->mask == UINT64_MAX) {
+		media_write(&rec->media, base, pl->data, REC_LINE);
+		return;
+	}
+	for (unsigned b = 0; b < REC_LINE; ) {
+		if (!(pl->mask >> b & 1)) {
+			b++;
+			continue;
+		}
+		unsigned e = b;
+		while (e < REC_LINE && (pl->mask >> e & 1))
+			e++;
+		media_write(&rec->media, base + b, pl->data + b, e - b);
+		b = e;
 	}
 }
 
@@ -302,8 +333,7 @@ rec_drain(const struct persist_ops *ops)
 	crash_point(rec);
 	for (size_t i = 0; i < rec->npending; i++) {
 		struct pending_line *pl = &rec->pending[i];
-		media_write(&rec->media, pl->line * REC_LINE, pl->data,
-			REC_LINE);
+		pending_write(rec, pl);
 		rec->pending_slot[pl->line] = 0;
 	}
 	rec->npending = 0;
@@ -340,9 +370,23 @@ static void
 rec_write_word(const struct persist_ops *ops, void *dst, uint64_t value,
 	size_t len)
 {
-	open_for_store(rec_of(ops), dst, len);
+	struct recorder *rec = rec_of(ops);
+	open_for_store(rec, dst, len);
 	store_word(dst, value, len);
-	rec_flush(ops, dst, len);
+	if (!rec->nt_words || rec->msync || !in_region(rec, dst, len)) {
+		rec_flush(ops, dst, len);
+		return;
+	}
+	/*
+	 * A non-temporal store: only these bytes are on their way to media
+	 * (at the next drain), not the rest of their line.
+	 */
+	rec->nflushes++;
+	size_t off = (size_t)((uint8_t *)dst - rec->work.mem);
+	struct pending_line *pl = pending_of(rec, off / REC_LINE);
+	size_t in = off % REC_LINE;
+	memcpy(pl->data + in, dst, len);
+	pl->mask |= ((1ULL << len) - 1) << in;	/* len is 4 or 8 */
 }
 
 static int
@@ -386,6 +430,12 @@ rec_use_msync(struct recorder *rec)
 {
 	rec->msync = true;
 	rec->ops.flush_is_sync = true;
+}
+
+void
+rec_use_nt_words(struct recorder *rec)
+{
+	rec->nt_words = true;
 }
 
 void

@@ -69,9 +69,14 @@ struct media {
 	uint64_t cur_gen;
 };
 
-/* One flushed line waiting for the next fence. */
+/*
+ * One flushed line waiting for the next fence: the bytes of `mask` (bit
+ * i: byte i) reach media then. A flush takes the whole line; a
+ * non-temporal word store (rec_use_nt_words) only its own bytes.
+ */
 struct pending_line {
 	size_t line;
+	uint64_t mask;
 	uint8_t data[REC_LINE];
 };
 
@@ -91,6 +96,7 @@ struct recorder {
 	size_t ndirty, dirty_cap;
 
 	bool msync;		/* msync semantics (rec_use_msync) */
+	bool nt_words;		/* write_word is non-temporal (rec_use_nt_words) */
 	uint64_t nfences;	/* crash points so far: drains, or msyncs */
 	uint64_t nflushes;
 	rec_fence_fn on_fence;	/* the crash point; NULL: none */
@@ -112,6 +118,12 @@ int rec_init(struct recorder *rec, size_t len);
 int rec_attach(struct recorder *rec, void *mem, size_t len);
 /* Switches a fresh recorder to msync semantics (see above). */
 void rec_use_msync(struct recorder *rec);
+/*
+ * Makes write_word a non-temporal store, as persist_pmem_nt's: the word
+ * alone (not its line) reaches media at the next fence. The default is
+ * persist_pmem's cached store + flush of the line. No effect with msync.
+ */
+void rec_use_nt_words(struct recorder *rec);
 void rec_fini(struct recorder *rec);
 
 /* Stores bytes into both work and media (a state that is durable). */
