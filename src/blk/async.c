@@ -28,8 +28,6 @@
 #include "btt.h"
 #include "out.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 enum step { STEP_START = 0, STEP_COPY, STEP_FLUSH };
 
 struct write_state {

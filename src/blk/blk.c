@@ -14,8 +14,6 @@
 #include "out.h"
 #include "pool_hdr.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 static struct blk_desc *
 desc_of(const struct pool_file *pf)
 {

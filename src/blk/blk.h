@@ -19,6 +19,12 @@
 #define BLK_NS_OFF 8192		/* BTT namespace */
 
 /*
+ * Marks the definition of a public function: the library is built with
+ * hidden visibility, and src/libpmemblk.map then picks the exported names.
+ */
+#define EXPORT __attribute__((visibility("default")))
+
+/*
  * The descriptor page. Only bsize and is_zeroed are format; PMDK keeps its
  * run-time pool struct right behind them and rewrites it at every open, so
  * readers ignore the rest. One reader does not: `pmempool info` takes
@@ -41,6 +47,13 @@ _Static_assert(offsetof(struct blk_desc, rt_data) == 0x20,
 
 struct vdm;
 
+/*
+ * The handle. Every field is set by create/open/xcreate/xopen before the
+ * handle is returned and never changes afterwards, so the concurrent
+ * calls that API allows on one handle read them without a lock; close
+ * frees it and must not overlap anything (pmemblk_create(3)). Shared
+ * mutable state lives below: the BTT's (btt.c) and the pool's bytes.
+ */
 struct pmemblk {
 	struct pool_file pf;
 	struct btt *btt;
@@ -54,7 +67,13 @@ struct pmemblk {
 int blk_block_check(long long blockno);
 int blk_writable_block_check(struct pmemblk *pbp, long long blockno);
 
-/* Settings the ctl namespace changes (ctl.c); read by create and open. */
+/*
+ * Settings the ctl namespace changes (ctl.c); read by create and open.
+ * The one instance is global: each field is written with an atomic store
+ * by ctl_set and the configuration read at load, and read with atomic
+ * loads (blk_config_snapshot), so a racing ctl_set makes an open see the
+ * old or the new value of a field, never a torn one.
+ */
 struct blk_config {
 	int prefault_at_create;
 	int prefault_at_open;

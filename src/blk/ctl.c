@@ -32,8 +32,6 @@
 #include "out.h"
 #include "persist.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 /* PMDK refuses larger configuration files too. */
 #define CONF_FILE_MAX ((size_t)1 << 20)
 

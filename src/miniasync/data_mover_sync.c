@@ -18,9 +18,10 @@
 /* Outstanding (created, not yet finished) operations per mover. */
 #define SYNC_OPS_MAX (1U << 16)
 
+/* Written once by data_mover_sync_new; read-only while in use. */
 struct data_mover_sync {
 	struct vdm vdm;	/* what the callbacks receive */
-	struct op_pool *ops;
+	struct op_pool *ops;	/* thread-safe itself (op_pool.c) */
 };
 
 struct sync_op {

@@ -52,6 +52,19 @@
 /* A sleeping worker looks again at least this often (a safety net). */
 #define IDLE_SLEEP_NS 100000000L
 
+/*
+ * Who touches what (set at creation unless said otherwise; the mover is
+ * then shared by every polling thread and every worker):
+ *  - vdm, desired_notifier, ops, queue, nthreads, threads: written once by
+ *    data_mover_threads_new, read-only until data_mover_threads_delete.
+ *  - fns: written by the set_*_fn calls, which the user makes before the
+ *    first operation (man page); read by pollers (caller runs) and workers.
+ *  - wake_seq, sleepers: atomics of the sleep/wake handshake; sleepers is
+ *    counted by workers, wake_seq bumped by polls (wake_sleeper) and by
+ *    stop_workers. Both sides are explained at wake_sleeper and worker.
+ *  - stopping: atomic; set (release) only by stop_workers, read (acquire)
+ *    by workers.
+ */
 struct data_mover_threads {
 	struct vdm vdm;	/* what the callbacks receive */
 	struct operation_fns fns;
@@ -65,8 +78,15 @@ struct data_mover_threads {
 	pthread_t threads[];
 };
 
+/*
+ * One operation. Owned by the polling side until threads_op_start pushes
+ * it; from the push until `complete` is set the worker that popped it owns
+ * operation, notify and waker (the poller does not touch them again);
+ * after `complete` the poller owns it all and returns it to the pool in
+ * op_delete. `started` is the poller's alone.
+ */
 struct threads_op {
-	struct data_mover_threads *mover;
+	struct data_mover_threads *mover;	/* set in op_new, never changed */
 	struct vdm_operation operation;	/* the parameters at start time */
 	enum future_notifier_type notify; /* how the poller is told */
 	struct future_waker waker;	/* for FUTURE_NOTIFIER_WAKER */

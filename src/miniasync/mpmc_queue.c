@@ -23,6 +23,11 @@ struct mpmc_cell {
 	void *value;
 };
 
+/*
+ * cells and mask are fixed at creation; tail is changed only by pushers'
+ * CAS, head only by poppers' CAS, and a cell's value is handed over by its
+ * seq as the comment at the top says.
+ */
 struct mpmc_queue {
 	struct mpmc_cell *cells;
 	size_t mask;

@@ -24,6 +24,15 @@
 #define BLOCK_ALIGN 64
 #define NO_BLOCK UINT32_MAX
 
+/*
+ * Shared by every thread that creates or deletes operations. blocks,
+ * stride and capacity are fixed at creation. head is changed only by
+ * compare-and-swap; next[i] is written only by the thread that holds
+ * block i (in op_pool_put, before the release CAS that publishes it) and
+ * read by op_pool_get after an acquire load of head. The tag in head's
+ * high half makes a CAS fail when the top block was taken and put back
+ * meanwhile (ABA).
+ */
 struct op_pool {
 	uint64_t head;		/* atomic: tag << 32 | index of the top block */
 	uint32_t *next;		/* next[i]: index below block i */

@@ -42,6 +42,13 @@
  */
 #define NOTIFIER_UNREPORTED ((enum future_notifier_type)3)
 
+/*
+ * Shared by every thread waiting on the runtime and every waker call.
+ * wakes and sleepers are atomics (a waker counts its wake, then looks for
+ * sleepers; a sleeper counts itself, then re-checks wakes: see
+ * runtime_signal). lock protects nothing but the condition variable's wait,
+ * so that a wake cannot slip between a sleeper's check and its wait.
+ */
 struct runtime {
 	pthread_mutex_t lock;
 	pthread_cond_t wakeup;	/* on CLOCK_MONOTONIC */
@@ -49,7 +56,11 @@ struct runtime {
 	unsigned sleepers;	/* threads in runtime_sleep() */
 };
 
-/* What a wait knows about one of its futures; the waker's data. */
+/*
+ * What a wait knows about one of its futures; the waker's data. Owned by
+ * the waiting thread, except `woken`: an atomic that the future's waker
+ * sets from any thread and the waiting thread consumes before each poll.
+ */
 struct wait_slot {
 	struct future *fut;
 	struct runtime *runtime;

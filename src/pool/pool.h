@@ -28,6 +28,13 @@
 /* Smallest usable size of one part file (FORMAT.md §12.2). */
 #define POOL_MIN_PART ((size_t)2 << 20)
 
+/*
+ * A pool_file and its parts are written only by pool_file_create or
+ * pool_file_open, in the calling thread, before the pool is handed to
+ * anyone, and released by pool_file_close; in between every field is
+ * read-only, so any number of threads may read them without a lock. The
+ * bytes at addr are another matter: the BTT and pool_hdr rules own them.
+ */
 struct pool_part {
 	char *path;
 	int fd;
