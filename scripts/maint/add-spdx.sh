@@ -15,7 +15,8 @@
 #                              (pandoc drops it; man output is unchanged)
 #   other *.md                 <!-- SPDX-... --> on line 1 (an HTML comment,
 #                              invisible when rendered)
-#   skipped                    the fuzz corpus (binary inputs), LICENSE,
+#   skipped                    the fuzz corpus, any binary or empty file,
+#                              *.json (no comment syntax), LICENSE,
 #                              .gitignore
 # Any other tracked file has no rule: --check fails on it, so a new file
 # type gets a decision instead of being missed.
@@ -37,7 +38,8 @@ cd "$repo"
 # style FILE -> c | hash | yaml | html | skip | unknown
 style() {
 	case $1 in
-	tests/fuzz/corpus*/* | LICENSE | .gitignore | */.gitignore) echo skip ;;
+	tests/fuzz/corpus*/* | LICENSE | .gitignore | */.gitignore | *.json)
+		echo skip ;;
 	*.c | *.h | *.cpp | *.map) echo c ;;
 	*.sh | *.py | */CMakeLists.txt | CMakeLists.txt | *.cmake | *.in | .ci/run)
 		echo hash ;;
@@ -56,6 +58,7 @@ missing=0
 added=0
 while IFS= read -r -d '' f; do
 	[ -f "$f" ] || continue
+	grep -Iq . "$f" || continue	# binary or empty: no place for a comment
 	s=$(style "$f")
 	[ "$s" = skip ] && continue
 	if [ "$s" = unknown ]; then

@@ -35,6 +35,8 @@ printf 'int x;\n' >src/a.c
 printf '#!/usr/bin/env bash\necho hi\n' >run.sh
 printf -- '---\ntitle: X\nsection: 3\nheader: h\n---\n\n# NAME\n\nx - y\n\n# SYNOPSIS\n\nz\n\n# DESCRIPTION\n\nw\n' >doc/x.3.md
 printf '# Title\n\ntext\n' >README.md
+printf '\001\000\002' >blob.bin	# binary and JSON: skipped, untouched
+printf '{"a": 1}\n' >data.json
 git add -A
 
 bash "$tool" --check . >out 2>&1 && no "--check passed on files without the line"
@@ -46,6 +48,8 @@ if command -v pandoc >/dev/null; then
 fi
 bash "$tool" . >/dev/null || no "adding failed"
 bash "$tool" --check . >/dev/null || no "--check fails after adding"
+cmp -s blob.bin <(printf '\001\000\002') || no "a binary file was changed"
+[ "$(cat data.json)" = '{"a": 1}' ] || no "a JSON file was changed"
 [ "$(head -n 1 run.sh)" = '#!/usr/bin/env bash' ] || no "shebang moved"
 sed -n 2p run.sh | grep -q SPDX || no "no SPDX on line 2 of a script"
 [ "$(head -n 1 doc/x.3.md)" = '---' ] || no "title block moved"
