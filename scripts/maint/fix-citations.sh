@@ -38,7 +38,7 @@ for f in "${files[@]}"; do
 		s/where FORMAT\.md says/where doc\/format.md \xc2\xa74.3 says/g;
 		s/\bMINIASYNC\.md section (\d)/doc\/miniasync-abi.md \xc2\xa7$1/g;
 		s/\b(FORMAT|DESIGN|API)\.md (\d)/$1.md \xc2\xa7$2/g;
-		s/\bFORMAT (\xc2\xa7)/FORMAT.md $1/g;
+		s/\b(FORMAT|DESIGN|API|MINIASYNC) (\xc2\xa7)/$1.md $2/g;
 		# section numbers cited without a file
 		s/writes nothing \((\xc2\xa74\.4)\)/writes nothing (doc\/format.md $1)/g;
 		s/The first table of (\xc2\xa714)/The first table of doc\/format.md $1/g;

@@ -72,7 +72,7 @@ check() {
 				return $l + 1;
 			};
 			if ($f ne "tests/docs/citations.sh") {
-				while ($text =~ /\b($stale)\.md\b/g) {
+				while ($text =~ /\b($stale)(?:\.md\b| $sec)/g) {
 					fail("$f:" . $lineno->($-[0]) .
 						": cites $1.md, which is not in the repository");
 				}
@@ -133,6 +133,7 @@ self_test() {
 	expect 1 "missing file" "/* doc/y.md $(printf '\xc2\xa7')1 */"
 	expect 1 "missing row" "/* doc/x.md $(printf '\xc2\xa7')1 rows 7-8 */"
 	expect 1 "old-style name" "/* FORMAT$(printf '.')md $(printf '\xc2\xa7')1 */"
+	expect 1 "old-style short name" "/* DESIGN $(printf '\xc2\xa7')1 */"
 	[ "$fail" -eq 0 ] && echo "citations self-test: the check catches every planted defect"
 	return $fail
 }
