@@ -11,13 +11,6 @@
 #include "blk.h"
 #include "persist_mode.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-
 bool
 persist_mode_is_dax(int fd)
 {
