@@ -311,8 +311,10 @@ create_new(struct pool_file *pf, const char *path, size_t poolsize,
 	size_t min_size)
 {
 	struct stat st;
-	if (stat(path, &st) == 0)
-		return err_set(EEXIST, "file %s already exists", path);
+	if (stat(path, &st) == 0)	/* EEXIST even for a directory, as PMDK */
+		return err_set(EEXIST, S_ISDIR(st.st_mode) ?
+			"%s already exists and is a directory (a pool is a "
+			"file)" : "file %s already exists", path);
 	if (usable(poolsize) < min_size)
 		return err_set(EINVAL, "pool size %zu smaller than %zu",
 			usable(poolsize), min_size);

@@ -110,8 +110,9 @@ pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 	if (memcmp(hdr->signature, signature, POOL_HDR_SIG_LEN) != 0) {
 		char sig[POOL_HDR_SIG_LEN + 1];
 		pool_hdr_signature_str(hdr, sig);
-		return err_set(EINVAL, "%s: wrong pool type: \"%s\"", path,
-			sig);
+		return err_set(EINVAL,
+			"%s: not a pmemblk pool: wrong pool type: \"%s\"",
+			path, sig);
 	}
 	if (hdr->major != 1)
 		return err_set(EINVAL,

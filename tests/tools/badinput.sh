@@ -25,7 +25,7 @@ run "$P" create --bsize 512 "$T/x.blk"
 expect_rc 2; expect_err 'missing --size'
 run "$P" create --bsize 512 --size
 expect_rc 2; expect_err "option '--size' needs a value"
-for size in 12Q 1.5G -- -1M '' 99999999999999999999 20000000P; do
+for size in 12Q 1.3K 1. .5G -- -1M '' 99999999999999999999 20000000P; do
 	run "$P" create --bsize 512 --size "$size" "$T/x.blk"
 	expect_rc 2; expect_err '^pmemblk create: --size: '
 done
@@ -48,11 +48,11 @@ for cmd in read zero error; do
 	run "$P" "$cmd" "$POOL" 64700
 	expect_rc 2; expect_err 'block 64700 is out of range: .* has 64700 blocks \(0\.\.64699\)'
 	run "$P" "$cmd" "$POOL"
-	expect_rc 2; expect_err 'missing argument: expected POOL BLOCK'
+	expect_rc 2; expect_err 'missing argument: expected POOL BLOCKS'
 done
 head -c 513 /dev/zero >"$T/big"
 run "$P" write -i "$T/big" "$POOL" 1
-expect_rc 2; expect_err 'input is longer than the block size \(512 bytes\)'
+expect_rc 2; expect_err 'input is longer than the block size \(512 bytes.*nothing written'
 run "$P" write -i "$T/missing" "$POOL" 1
 expect_rc 3; expect_err 'missing: No such file or directory'
 run "$P" read -o "$T/nodir/out" "$POOL" 0

@@ -56,7 +56,17 @@ opts_next(struct opts *o)
 		fputs(o->help, stdout);
 		o->exit = EXIT_OK;
 		return OPTS_EXIT;
-	case '?':
+	case '?': {
+		/* "--json=yes": a flag given a value */
+		const char *arg = o->argv[optind - 1];
+		const char *eq = arg != NULL && strncmp(arg, "--", 2) == 0 ?
+			strchr(arg, '=') : NULL;
+		if (eq != NULL && optopt != 0) {
+			o->exit = usage_error("option '%.*s' takes no value "
+				"(write '%.*s' alone)", (int)(eq - arg), arg,
+				(int)(eq - arg), arg);
+			return OPTS_EXIT;
+		}
 		if (optopt >= '0' && optopt <= '9')
 			o->exit = usage_error("unknown option '%s': numbers "
 				"cannot be negative", opt_text(o, buf, true));
@@ -64,6 +74,7 @@ opts_next(struct opts *o)
 			o->exit = usage_error("unknown option '%s'",
 				opt_text(o, buf, true));
 		return OPTS_EXIT;
+	}
 	case ':':
 		o->exit = usage_error("option '%s' needs a value",
 			opt_text(o, buf, false));
@@ -172,20 +183,46 @@ find_suffix(const char *s)
 int
 parse_size(const char *s, const char *what, uint64_t *out)
 {
-	uint64_t v;
+	uint64_t v, frac = 0, scale = 1;
 	const char *end;
 	int ret = digits(s, &v, &end);
+	if (ret == 0 && *end == '.') {
+		/* a decimal: exact, in integers (1.5G = 1610612736) */
+		const char *f = end + 1;
+		if (!isdigit((unsigned char)*f))
+			ret = -1;
+		for (; ret == 0 && isdigit((unsigned char)*f); f++) {
+			if (scale >= 1000000000000ULL) {
+				ret = -1;	/* more decimals than make sense */
+				break;
+			}
+			frac = frac * 10 + (uint64_t)(*f - '0');
+			scale *= 10;
+		}
+		end = f;
+	}
 	const struct size_suffix *x = ret == 0 ? find_suffix(end) : NULL;
 	if (x == NULL) {
-		fail(EXIT_USAGE, "%s: invalid size '%s' (examples: 4096, 4K, 64M, 1G)",
-			what, s);
+		fail(EXIT_USAGE, "%s: invalid size '%s' (examples: 4096, 4K, "
+			"1.5G, 64MB; see 'pmemblk --help')", what, s);
 		return -1;
 	}
-	if (v > UINT64_MAX / x->mult) {
+	if (v > UINT64_MAX / x->mult ||
+			(frac != 0 && frac > UINT64_MAX / x->mult)) {
 		fail(EXIT_USAGE, "%s: size '%s' is too large", what, s);
 		return -1;
 	}
-	*out = v * x->mult;
+	uint64_t part = frac * x->mult;
+	if (part % scale != 0) {
+		fail(EXIT_USAGE, "%s: size '%s' is not a whole number of bytes",
+			what, s);
+		return -1;
+	}
+	if (v * x->mult > UINT64_MAX - part / scale) {
+		fail(EXIT_USAGE, "%s: size '%s' is too large", what, s);
+		return -1;
+	}
+	*out = v * x->mult + part / scale;
 	return 0;
 }
 
@@ -215,6 +252,42 @@ parse_blockno(const char *s, long long *out)
 	}
 	*out = (long long)v;
 	return 0;
+}
+
+int
+parse_block_list(const char *s, uint64_t nmax, struct block_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *p = s;
+	for (;;) {
+		uint64_t first, last;
+		const char *end;
+		if (out->n == BLOCK_LIST_MAX)
+			goto bad;
+		if (digits(p, &first, &end) != 0)
+			goto bad;
+		last = first;
+		if (*end == '-' && digits(end + 1, &last, &end) != 0)
+			goto bad;
+		if (last < first || last > (uint64_t)LLONG_MAX)
+			goto bad;
+		out->r[out->n].first = first;
+		out->r[out->n].last = last;
+		out->n++;
+		out->count += last - first + 1;
+		if (out->count > nmax)
+			goto bad;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			goto bad;
+		p = end + 1;
+	}
+bad:
+	fail(EXIT_USAGE, "invalid block number or range '%s': expected N, "
+		"N-M or a comma-separated list of them (at most %u), counted "
+		"from 0", s, BLOCK_LIST_MAX);
+	return -1;
 }
 
 int

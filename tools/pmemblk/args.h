@@ -51,11 +51,33 @@ int parse_uint_range(const char *s, const char *what, uint64_t min,
 	uint64_t max, uint64_t *out);
 
 /*
- * A size: an integer with an optional suffix, K/M/G/T/P or KiB/MiB/...
- * (powers of 1024), kB/MB/GB/TB/PB (powers of 1000) or B. Case of the
- * binary single letters does not matter: 4k = 4K = 4KiB = 4096.
+ * A size: an integer or decimal with an optional suffix, K/M/G/T/P or
+ * KiB/MiB/... (powers of 1024), kB/MB/GB/TB/PB (powers of 1000) or B.
+ * Case of the binary single letters does not matter: 4k = 4K = 4KiB =
+ * 4096. A decimal must come to a whole number of bytes: 1.5G, not 1.3K.
+ * SIZE_HELP says so for help texts, the one place it is explained.
  */
 int parse_size(const char *s, const char *what, uint64_t *out);
+
+#define SIZE_HELP \
+"Sizes: an integer or decimal with an optional suffix: K, M, G, T, P\n" \
+"(or KiB, MiB, ...) for powers of 1024; kB, MB, GB, TB, PB for\n" \
+"powers of 1000; B for bytes. 4K = 4096, 1.5G = 1610612736,\n" \
+"64MB = 64000000. A decimal must come to a whole number of bytes.\n"
+
+/*
+ * Block numbers for read, write, zero and error: N, N-M (inclusive) or a
+ * comma-separated list of those, each counted from 0; in the order given.
+ */
+#define BLOCK_LIST_MAX 64
+struct block_list {
+	unsigned n;
+	struct { uint64_t first, last; } r[BLOCK_LIST_MAX];
+	uint64_t count;		/* blocks in all ranges */
+};
+
+/* At most nmax blocks in all; a message and -1 on a bad list. */
+int parse_block_list(const char *s, uint64_t nmax, struct block_list *out);
 
 /* A block size: a size (4096, 4K) from 1 to 4 GiB - 1. */
 int parse_bsize(const char *s, const char *what, uint64_t *out);

@@ -15,17 +15,23 @@
 #include "args.h"
 #include "async_ops.h"
 #include "bench.h"
+#include "persist_mode.h"
 #include "progress.h"
 #include "report.h"
 #include "tool.h"
 
 static const char help[] =
-"Usage: pmemblk bench [OPTIONS] POOL\n"
+"Usage: pmemblk bench [-a sync|async] [-o read|write|mix] [-r N] [-t N]\n"
+"                     [-q N] [-d TIME] [-n N] [-m sync|threads]\n"
+"                     [--mover-threads N] [-b N] [-s SIZE] [--prefill]\n"
+"                     [--overwrite] [--keep] [-j] POOL\n"
 "\n"
 "Measures random block reads and/or writes on POOL for a fixed time and\n"
 "prints operations per second, MiB/s and the p50/p99 latency. If POOL\n"
 "does not exist, it is created for the run (see --size, --bsize) and\n"
-"removed afterwards. A live progress line is shown on a terminal.\n"
+"removed afterwards. A live progress line is shown on a terminal. The\n"
+"report says whether the pool is persistent memory (cache flushes) or\n"
+"made durable with msync, and why: msync makes writes far slower.\n"
 "\n"
 "Options:\n"
 "  -a, --api sync|async      synchronous calls, or async futures polled\n"
@@ -36,7 +42,8 @@ static const char help[] =
 "  -q, --queue-depth N       async: futures in flight per thread (default 16)\n"
 "  -d, --duration TIME       how long to measure, e.g. 5, 2.5s, 500ms\n"
 "                            (default 5 s)\n"
-"  -n, --range N             use only blocks 0..N-1 (default: all blocks)\n"
+"  -n, --range N             use only blocks 0..N-1 (default: all blocks;\n"
+"                            more than the pool has is an error)\n"
 "  -m, --mover sync|threads  async: data mover for the copies (default\n"
 "                            threads)\n"
 "      --mover-threads N     async: worker threads of the threads mover\n"
@@ -53,6 +60,8 @@ static const char help[] =
 "      --keep                keep a pool made for the run\n"
 "  -j, --json                print the results as JSON\n"
 "  -h, --help                show this help\n"
+"\n"
+SIZE_HELP
 "\n"
 "Exit status: 0 success, 2 usage error, 3 the pool could not be opened or\n"
 "created, async was asked for but this build lacks it, or operations\n"
@@ -85,7 +94,11 @@ parse_choice(const char *s, const char *what, const char *const names[],
 			return 0;
 		}
 	}
-	fail(EXIT_USAGE, "%s: unknown value '%s'", what, s);
+	char valid[64] = "";
+	for (int i = 0; names[i] != NULL; i++)
+		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid),
+			"%s%s", i ? ", " : "", names[i]);
+	fail(EXIT_USAGE, "%s: unknown value '%s' (valid: %s)", what, s, valid);
 	return -1;
 }
 
@@ -231,7 +244,11 @@ static int
 run(struct bench_opts *bo, PMEMblkpool *pbp, bool created)
 {
 	uint64_t nblock = pmemblk_nblock(pbp);
-	if (bo->cfg.range == 0 || bo->cfg.range > nblock)
+	if (bo->cfg.range > nblock)
+		return fail(EXIT_USAGE, "--range %llu is beyond the pool: %s "
+			"has %llu blocks", (unsigned long long)bo->cfg.range,
+			bo->path, (unsigned long long)nblock);
+	if (bo->cfg.range == 0)
 		bo->cfg.range = nblock;
 	bool reads = bo->cfg.op != BENCH_WRITE;
 	if (bo->prefill || (created && reads)) {
@@ -249,6 +266,11 @@ run(struct bench_opts *bo, PMEMblkpool *pbp, bool created)
 	emit_section(&e, "bench", "bench");
 	emit_str(&e, "pool", "pool", bo->path);
 	emit_bool(&e, "pool_created", "pool made for the run", created);
+	/* msync or cache flushes: the first thing that explains latencies */
+	struct persist_mode pm;
+	persist_mode_of_pool((const struct pmemblk *)pbp, &pm);
+	emit_str(&e, "persistence", "persistence", pm.pmem ? "pmem" : "msync");
+	emit_str(&e, "persistence_reason", "why", pm.why);
 	if (bo->cfg.api == BENCH_ASYNC)
 		emit_str(&e, "mover", "data mover", mover_name(bo->mover));
 	bench_report(&e, &bo->cfg, &res);

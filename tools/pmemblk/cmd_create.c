@@ -11,7 +11,7 @@
 #include "tool.h"
 
 static const char help[] =
-"Usage: pmemblk create --bsize N --size SIZE [--mode MODE] POOL\n"
+"Usage: pmemblk create -b N -s SIZE [-m MODE] POOL\n"
 "\n"
 "Creates the block pool POOL with pmemblk_create(3) and prints its block\n"
 "count. The BTT layout is written later, by the first block write.\n"
@@ -23,6 +23,8 @@ static const char help[] =
 "                    as it is (its first 4 KiB must be zero).\n"
 "  -m, --mode MODE   permissions of a new file, octal (default 0644)\n"
 "  -h, --help        show this help\n"
+"\n"
+SIZE_HELP
 "\n"
 "Exit status: 0 created, 2 usage error, 3 the pool could not be created\n"
 "(for example: the file exists, the size is too small, bsize too large).\n";

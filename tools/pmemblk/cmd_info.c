@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "args.h"
+#include "persist_mode.h"
 #include "poolinfo.h"
 #include "report.h"
 #include "tool.h"
@@ -241,6 +242,22 @@ emit_btt(struct emit *e, const struct pool_info *pi)
 	emit_end(e);
 }
 
+/* How the library will make writes durable, and why. */
+static void
+emit_persistence(struct emit *e, const struct pool_info *pi)
+{
+	bool dax = pi->is_set ? pi->nparts > 0 : persist_mode_is_dax(pi->fd);
+	for (unsigned i = 0; pi->is_set && i < pi->nparts; i++)
+		dax = dax && persist_mode_is_dax(pi->parts[i].fd);
+	struct persist_mode pm;
+	persist_mode_explain(dax, &pm);
+	emit_section(e, "persistence", "persistence");
+	emit_str(e, "mode", "mode", pm.pmem ? "pmem" : "msync");
+	emit_bool(e, "cache_flushes", "cache flushes", pm.pmem);
+	emit_str(e, "reason", "why", pm.why);
+	emit_end(e);
+}
+
 /* The parts of a pool set, in pool order. */
 static void
 emit_parts(struct emit *e, const struct pool_info *pi)
@@ -296,6 +313,7 @@ emit_pool(struct emit *e, const struct pool_info *pi)
 
 	if (pi->is_set)
 		emit_parts(e, pi);
+	emit_persistence(e, pi);
 	emit_header(e, pi);
 
 	if (!pi->part_of_set) {

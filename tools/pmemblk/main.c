@@ -7,6 +7,7 @@
 
 #include <libpmemblk.h>
 
+#include "args.h"
 #include "async_ops.h"
 #include "report.h"
 #include "tool.h"
@@ -18,10 +19,10 @@ static const struct command commands[] = {
 	{ "info", "show the header, arenas and block counts of a pool",
 		cmd_info },
 	{ "check", "check a pool's consistency", cmd_check },
-	{ "read", "read a block to a file or stdout", cmd_read },
-	{ "write", "write a block from a file or stdin", cmd_write },
-	{ "zero", "set a block to zero", cmd_zero },
-	{ "error", "put a block in the error state", cmd_error },
+	{ "read", "read blocks to a file or stdout", cmd_read },
+	{ "write", "write blocks from a file or stdin", cmd_write },
+	{ "zero", "set blocks to zero", cmd_zero },
+	{ "error", "put blocks in the error state", cmd_error },
 	{ "bench", "measure sync or async block I/O", cmd_bench },
 	{ "demo", "tour the library on a temporary pool", cmd_demo },
 };
@@ -40,8 +41,10 @@ usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
-		"'pmemblk COMMAND --help' describes a command. Sizes take the\n"
-		"suffixes K, M, G, T (powers of 1024): 4K, 64M, 1G.\n"
+		"'pmemblk COMMAND --help' or 'pmemblk help COMMAND' describes a\n"
+		"command; 'pmemblk --version' (-V) prints the version.\n"
+		"\n"
+		SIZE_HELP
 		"\n"
 		"Exit status: 0 success, 1 check found the pool inconsistent,\n"
 		"2 usage error, 3 the operation failed. See pmemblk(1).\n", f);
@@ -56,9 +59,23 @@ main(int argc, char *argv[])
 	}
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
-			strcmp(name, "help") == 0) {
+			(strcmp(name, "help") == 0 && argc == 2)) {
 		usage(stdout);
 		return EXIT_OK;
+	}
+	/* the command's own arguments; `pmemblk help CMD` is `CMD --help` */
+	int cargc = argc - 1;
+	char **cargv = argv + 1;
+	char *help_argv[3];
+	if (strcmp(name, "help") == 0) {
+		if (argc > 3)
+			return usage_error("help takes one command name");
+		name = argv[2];
+		help_argv[0] = argv[2];
+		help_argv[1] = (char *)"--help";
+		help_argv[2] = NULL;
+		cargc = 2;
+		cargv = help_argv;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
 		/*
@@ -83,7 +100,7 @@ main(int argc, char *argv[])
 		static char prog[32];
 		snprintf(prog, sizeof(prog), "pmemblk %s", commands[i].name);
 		tool_prog = prog;
-		return commands[i].run(argc - 1, argv + 1);
+		return commands[i].run(cargc, cargv);
 	}
 	return usage_error("unknown command '%s'", name);
 }

@@ -236,8 +236,8 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 	if (memcmp(pi->hdr.signature, BLK_SIGNATURE, POOL_HDR_SIG_LEN) != 0) {
 		char sig[POOL_HDR_SIG_LEN + 1];
 		pool_hdr_signature_str(&pi->hdr, sig);
-		return errf(err, errlen, "%s: not a pmemblk pool (signature "
-			"\"%s\")", path, sig);
+		return errf(err, errlen, "%s: not a pmemblk pool: wrong pool "
+			"type: \"%s\"", path, sig);
 	}
 
 	size_t end = (pi->hdr.incompat & POOL_FEAT_CKSUM_2K) ?

@@ -52,6 +52,10 @@ fail_lib(const char *what)
 	const char *msg = pmemblk_errormsg();
 	if (msg == NULL || msg[0] == '\0')
 		msg = strerror(errnum);
+	/* the lock every open takes (FORMAT.md §13) is held elsewhere */
+	if (errnum == EWOULDBLOCK)
+		return fail(EXIT_FAIL, "%s: pool is in use by another process "
+			"(%s)", what, msg);
 	return fail(EXIT_FAIL, "%s: %s", what, msg);
 }
 
