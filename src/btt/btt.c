@@ -627,6 +627,12 @@ layout_prepare_write(struct btt *btt)
 	return ret;
 }
 
+int
+btt_prepare_write(struct btt *btt)
+{
+	return layout_prepare_write(btt);
+}
+
 /* ------------------------------------------------------------------ */
 /* open / close                                                        */
 
