@@ -50,23 +50,37 @@ _Static_assert((int)PMEMBLK_READ_COMPLETE == (int)PMEMBLK_WRITE_COMPLETE &&
 	PMEMBLK_READ_INITIALIZED == 0 && PMEMBLK_WRITE_INITIALIZED == 0,
 	"reads and writes share their stage values");
 
+/*
+ * The BTT layout (and the repair of a primary info block) is done here,
+ * not by the first write future: laying out may zero the whole map, work
+ * that has no place inside a poll (pmemblk_async(3)).
+ */
+static PMEMblkpool *
+async_ready(PMEMblkpool *pbp, struct vdm *vdm)
+{
+	if (pbp == NULL)
+		return NULL;
+	pbp->vdm = vdm;
+	if (!pbp->rdonly && btt_prepare_write(pbp->btt) != 0) {
+		int saved_errno = errno;
+		pmemblk_close(pbp);
+		errno = saved_errno;
+		return NULL;
+	}
+	return pbp;
+}
+
 EXPORT PMEMblkpool *
 pmemblk_xcreate(const char *path, size_t bsize, size_t poolsize, mode_t mode,
 	struct vdm *vdm)
 {
-	PMEMblkpool *pbp = pmemblk_create(path, bsize, poolsize, mode);
-	if (pbp != NULL)
-		pbp->vdm = vdm;
-	return pbp;
+	return async_ready(pmemblk_create(path, bsize, poolsize, mode), vdm);
 }
 
 EXPORT PMEMblkpool *
 pmemblk_xopen(const char *path, size_t bsize, struct vdm *vdm)
 {
-	PMEMblkpool *pbp = pmemblk_open(path, bsize);
-	if (pbp != NULL)
-		pbp->vdm = vdm;
-	return pbp;
+	return async_ready(pmemblk_open(path, bsize), vdm);
 }
 
 /*

@@ -151,6 +151,13 @@ blk_open(const char *path, size_t bsize, bool private_map, bool prefault)
 		ret = err_set(EINVAL, "wrong bsize (%zu), pool created with bsize %u",
 			bsize, stored);
 	pbp->bsize = stored;
+	/*
+	 * A read-only pool is never written, recovery included: recovery
+	 * then completes interrupted writes in a private copy only, so
+	 * reads see what a read-write open would show.
+	 */
+	if (ret == 0 && pbp->rdonly && !pf->private_map)
+		ret = pool_file_make_private(pf);
 	if (ret == 0)
 		ret = handle_open_btt(pbp, hdr);
 	if (ret != 0) {

@@ -117,12 +117,15 @@ flog_slot(const struct arena *a, uint32_t lane, uint32_t slot)
  * The caller's data copy was flushed; the first drain covers it too.
  *
  * With cache flushes, any word of an unflushed line may reach pmem on its
- * own, so the halves need a persist each. With msync the file only ever
- * receives whole pages copied from coherent memory, in which a reader
- * sees one cache line's stores in program order (x86-TSO); the slot's 16
- * bytes share one line and one disk sector. A page written back with the
- * second half therefore carries the first too, and one msync after both
- * stores keeps the order while saving a system call per write.
+ * own, so the halves need a persist each. With msync the library assumes
+ * (README, "What the library assumes of the storage") that the device
+ * writes a 512-byte sector whole or not at all. The file only receives
+ * pages copied from coherent memory, in which one cache line's stores are
+ * seen in program order (x86-TSO), and the slot's 16 bytes share one line
+ * and one sector: any write-back that carries the second half carries the
+ * first too, and the sector reaches the media with both or with neither.
+ * So one msync after both stores keeps the order and saves a system call
+ * per write. tests/crash runs this path under that sector model.
  */
 static void
 flog_commit(struct btt *btt, struct arena *a, uint32_t lane, uint32_t lba,
@@ -625,6 +628,12 @@ layout_prepare_write(struct btt *btt)
 		__atomic_store_n(&btt->state, LAYOUT_READY, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&btt->layout_lock);
 	return ret;
+}
+
+int
+btt_prepare_write(struct btt *btt)
+{
+	return layout_prepare_write(btt);
 }
 
 /* ------------------------------------------------------------------ */

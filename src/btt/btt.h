@@ -45,6 +45,13 @@ struct btt_params {
 struct btt *btt_open(const struct btt_params *params);
 void btt_close(struct btt *btt);
 
+/*
+ * Lays the BTT out now if it is not yet (or repairs a primary info block
+ * from its backup), as the first write would. For opens that must not
+ * leave that work to a future's poll (pmemblk_xopen, pmemblk_xcreate).
+ */
+int btt_prepare_write(struct btt *btt);
+
 /* Number of external blocks (valid with or without a layout). */
 uint64_t btt_nlba(const struct btt *btt);
 

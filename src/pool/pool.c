@@ -44,13 +44,18 @@ part_len(const struct pool_file *pf, unsigned k)
 	return usable(pf->parts[k].size) - part_file_off(pf, k);
 }
 
-/* FORMAT.md §12.2: the parts' usable sizes minus the extra headers. */
+/*
+ * FORMAT.md §12.2: the parts' usable sizes minus the extra headers.
+ * SIZE_MAX if they add up to more than a size_t holds (a set file may
+ * list parts up to 2^63 bytes each; set_check_sizes refuses that).
+ */
 static size_t
 layout_size(const struct pool_file *pf)
 {
 	size_t total = 0;
 	for (unsigned k = 0; k < pf->nparts; k++)
-		total += part_len(pf, k);
+		if (__builtin_add_overflow(total, part_len(pf, k), &total))
+			return SIZE_MAX;
 	return total;
 }
 
@@ -135,6 +140,9 @@ set_check_sizes(const struct pool_file *pf, size_t min_size)
 				part->path, part->size, POOL_MIN_PART);
 	}
 	size_t total = layout_size(pf);
+	if (total == SIZE_MAX)
+		return err_set(EINVAL,
+			"pool set: the sizes of its parts add up to more than 2^64 bytes (overflow)");
 	if (total < min_size)
 		return err_set(EINVAL, "pool set pool size %zu smaller than %zu",
 			total, min_size);
@@ -300,6 +308,26 @@ map_parts(struct pool_file *pf, bool private_map)
 	pf->is_pmem = all_pmem;
 	pf->private_map = private_map;
 	pf->ops = persist_ops_for(private_map, all_pmem);
+	return 0;
+}
+
+int
+pool_file_make_private(struct pool_file *pf)
+{
+	uint8_t *base = pf->addr;
+	size_t off = 0;
+	for (unsigned k = 0; k < pf->nparts; k++) {
+		struct pool_part *part = &pf->parts[k];
+		size_t len = part_len(pf, k);
+		bool pmem;
+		/* MAP_FIXED replaces the shared pages in one step */
+		if (persist_map(part->fd, base + off, len,
+				(off_t)part_file_off(pf, k), true, &pmem) == NULL)
+			return err_sys("mmap \"%s\"", part->path);
+		off += len;
+	}
+	pf->private_map = true;
+	pf->ops = persist_ops_for(true, pf->is_pmem);
 	return 0;
 }
 

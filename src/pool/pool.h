@@ -91,6 +91,13 @@ int pool_file_write_hdrs(struct pool_file *pf, struct pool_hdr *hdr);
 int pool_file_check_hdrs(struct pool_file *pf, const char *signature,
 	bool *rdonly);
 
+/*
+ * Maps the pool again, privately (copy-on-write), at the same address:
+ * from then on nothing the caller stores reaches the files. For pools
+ * found read-only after their header was read (FORMAT.md §13).
+ */
+int pool_file_make_private(struct pool_file *pf);
+
 /* Touches every page of the pool (reads a byte and writes it back). */
 void pool_file_prefault(struct pool_file *pf);
 

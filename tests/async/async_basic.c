@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "async_helpers.h"
+#include "btt_layout.h"
 #include "checksum.h"
 #include "gate_mover.h"
 #include "pool_hdr.h"
@@ -266,6 +267,50 @@ run_plain_pool(void)
 	scratch_dir_remove(dir);
 }
 
+/* Whether the file holds a valid primary BTT info block (pool offset 8192). */
+static bool
+layout_on_file(const char *path)
+{
+	struct btt_info info;
+	FILE *f = fopen(path, "r");
+	UT_ASSERT(f != NULL);
+	UT_ASSERT_EQ(fseek(f, 8192, SEEK_SET), 0);
+	UT_ASSERT_EQ(fread(&info, sizeof(info), 1, f), 1);
+	fclose(f);
+	return memcmp(info.sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN) == 0 &&
+		checksum_valid(&info, sizeof(info), BTT_INFO_CSUM_OFF,
+			sizeof(info));
+}
+
+/*
+ * pmemblk_xcreate and pmemblk_xopen lay the BTT out, so that no write
+ * future does it inside a poll; plain pmemblk_create keeps PMDK's lazy
+ * layout.
+ */
+static void
+run_layout_at_open(void)
+{
+	char *dir = scratch_dir_create("async_layout");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/xcreate", dir);
+	PMEMblkpool *pbp = pmemblk_xcreate(path, BSIZE, POOL_SIZE, 0600, NULL);
+	UT_ASSERT(pbp != NULL);
+	pmemblk_close(pbp);
+	UT_ASSERT(layout_on_file(path));
+
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	pbp = pmemblk_create(path, BSIZE, POOL_SIZE, 0600);
+	UT_ASSERT(pbp != NULL);
+	pmemblk_close(pbp);
+	UT_ASSERT(!layout_on_file(path));
+	pbp = pmemblk_xopen(path, BSIZE, NULL);
+	UT_ASSERT(pbp != NULL);
+	pmemblk_close(pbp);
+	UT_ASSERT(layout_on_file(path));
+	UT_ASSERT_EQ(pmemblk_check(path, BSIZE), 1);
+	scratch_dir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -273,5 +318,6 @@ main(void)
 	run(MOVER_SYNC);
 	run(MOVER_THREADS);
 	run_plain_pool();
+	run_layout_at_open();
 	return 0;
 }

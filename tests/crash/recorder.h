@@ -18,10 +18,11 @@
  *
  * A recorder can also play an msync backend (rec_use_msync): flush is
  * synchronous (flush_is_sync), writes back the whole pages it covers and
- * is itself the crash point; a page the kernel may write back on its own
- * reaches media whole per 512-byte sector (stores of one sector reach it
- * in program order, so a sector holds either its old content or the
- * current one), so crash images combine sectors and pages, never words.
+ * is itself the crash point. The storage model is the library's (README,
+ * "What the library assumes of the storage"): a power failure leaves any
+ * subset of the dirty 512-byte sectors, each whole (its old content or
+ * the current one), never part of a sector; so crash images combine
+ * sectors (and whole pages, a special case), never words.
  *
  * Other buffers ("images") can follow a recorder's media cheaply: media
  * keeps a generation number per page, and an image copies only the pages

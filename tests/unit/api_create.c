@@ -232,6 +232,34 @@ test_mode(void)
 	umask(old);
 }
 
+/*
+ * A pool set whose part sizes add up past 2^64 bytes: refused with EINVAL
+ * before any part file is made (the sum used to wrap around).
+ */
+static void
+test_set_size_overflow(void)
+{
+	const char *set = ut_path("overflow.set");
+	char text[1024];
+	int n = snprintf(text, sizeof(text), "PMEMPOOLSET\n");
+	for (int k = 0; k < 5; k++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			"4611686018427387904 %s\n", ut_path("overflow.part%d", k));
+	ut_file_make(set, 0, 0600);
+	ut_file_write_at(set, 0, text, (size_t)n);
+	errno = 0;
+	UT_ASSERT(pmemblk_create(set, 512, 0, 0600) == NULL);
+	UT_ASSERT_EQ(errno, EINVAL);
+	UT_ASSERT_MSG("overflow");
+	for (int k = 0; k < 5; k++)
+		UT_ASSERT(!ut_file_exists(ut_path("overflow.part%d", k)));
+	errno = 0;
+	UT_ASSERT(pmemblk_open(set, 512) == NULL);
+	UT_ASSERT_EQ(errno, EINVAL);
+	UT_ASSERT_MSG("overflow");
+	unlink(set);
+}
+
 int
 main(void)
 {
@@ -241,5 +269,6 @@ main(void)
 	test_nblock();
 	test_poolsize_zero();
 	test_mode();
+	test_set_size_overflow();
 	return 0;
 }

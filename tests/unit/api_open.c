@@ -162,6 +162,42 @@ test_sds_reset(void)
 }
 
 /*
+ * A read-only pool whose last write lost its map store: recovery completes
+ * it in memory (the block reads the new data) and the file stays as it
+ * was (DESIGN.md §5, FORMAT.md §9 and §13).
+ */
+static void
+test_read_only_recovery(void)
+{
+	const char *path = patched("ro-recover", ro_compat_bit, true);
+	struct ut_layout lay;
+	ut_layout_load(path, &lay);
+	struct btt_flog pair[2];
+	uint32_t lane;
+	for (lane = 0; lane < 256; lane++) {
+		ut_flog_load(path, &lay, lane, pair);
+		if (pair[1].seq != 0)
+			break;
+	}
+	UT_ASSERT(lane < 256);
+	const struct btt_flog *cur = &pair[ut_flog_current(pair)];
+	UT_ASSERT(cur->old_map != cur->new_map);
+	UT_ASSERT_EQ(ut_map_load(path, &lay, cur->lba), cur->new_map);
+	ut_map_store(path, &lay, cur->lba, cur->old_map);	/* store lost */
+
+	struct ut_snapshot snap;
+	ut_snapshot_take(path, &snap);
+	PMEMblkpool *pbp = pmemblk_open(path, 512);
+	UT_ASSERT(pbp != NULL);
+	uint8_t buf[512];
+	UT_ASSERT_EQ(pmemblk_read(pbp, buf, cur->lba), 0);
+	UT_ASSERT(ut_is_filled(buf, sizeof(buf), 1, cur->lba));
+	pmemblk_close(pbp);
+	ut_snapshot_assert_same(path, &snap);
+	unlink(path);
+}
+
+/*
  * Without CKSUM_2K the header checksum covers the SDS: open must leave
  * such a header alone, so that it still opens afterwards (ours and any
  * other library). Checked for both flag settings.
@@ -206,6 +242,7 @@ main(void)
 	test_header();
 	test_read_only();
 	test_sds_reset();
+	test_read_only_recovery();
 	test_sds_checksum_range(true);
 	test_sds_checksum_range(false);
 	return 0;
