@@ -10,6 +10,7 @@
 #include "args.h"
 #include "poolinfo.h"
 #include "report.h"
+#include "strategies.h"
 #include "tool.h"
 
 static const char help[] =
@@ -260,6 +261,7 @@ emit_pool(struct emit *e, const struct pool_info *pi)
 		emit_counts(e, &pi->total);
 		emit_end(e);
 	}
+	emit_strategies(e);	/* what this library would use on this CPU */
 }
 
 int
