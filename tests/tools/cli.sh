@@ -49,6 +49,14 @@ jq_true '.btt.layout | startswith("not written")'
 jq_true '.header.incompat.names == ["CKSUM_2K", "SDS"]'
 jq_true '.header.poolset_uuid | test("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")'
 python3 -m json.tool "$T/out" >/dev/null || die "python3 json.tool rejects the JSON"
+# the CPU and the metadata store in force (doc/cpu_strategies.md)
+model=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
+if [ -n "$model" ]; then
+	jq_true ".cpu.model == \"$model\""
+fi
+jq_true '.cpu.metadata_store_setting == "auto" and (.cpu.metadata_store == "nt" or .cpu.metadata_store == "cached") and (.cpu.metadata_store_reason | length > 0)'
+PMEMBLK_CONF=persist.metadata_store=cached run "$P" info --json "$POOL"
+jq_true '.cpu.metadata_store == "cached" and .cpu.metadata_store_setting == "cached"'
 run "$P" info --blocks --json "$POOL"
 jq_true '.blocks.never_written == 16103 and .blocks.written == 0'
 
@@ -144,6 +152,7 @@ expect_rc 0; grep -q 'kept by bench' "$T/out" && die "--prefill --overwrite did 
 # a pool made for the run, then removed
 run "$P" bench --duration 0.2 --size 32M --bsize 512 --op read --json "$T/new.blk"
 expect_rc 0; jq_true '.bench.pool_created == true and .bench.bsize == 512'
+jq_true '.cpu.model | length > 0'
 [ ! -e "$T/new.blk" ] || die "bench left its pool behind"
 run "$P" bench --duration 0.2 --size 32M --keep "$T/kept.blk"
 expect_rc 0; [ -e "$T/kept.blk" ] || die "bench --keep removed the pool"

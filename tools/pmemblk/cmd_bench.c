@@ -18,6 +18,7 @@
 #include "persist_mode.h"
 #include "progress.h"
 #include "report.h"
+#include "strategies.h"
 #include "tool.h"
 
 static const char help[] =
@@ -275,6 +276,7 @@ run(struct bench_opts *bo, PMEMblkpool *pbp, bool created)
 		emit_str(&e, "mover", "data mover", mover_name(bo->mover));
 	bench_report(&e, &bo->cfg, &res);
 	emit_end(&e);
+	emit_strategies(&e);
 	emit_finish(&e);
 	if (res.errors)
 		return fail(EXIT_FAIL, "%llu operations failed; first: %s",

@@ -11,6 +11,7 @@
 #include "persist_mode.h"
 #include "poolinfo.h"
 #include "report.h"
+#include "strategies.h"
 #include "tool.h"
 
 static const char help[] =
@@ -331,6 +332,7 @@ emit_pool(struct emit *e, const struct pool_info *pi)
 		emit_counts(e, &pi->total);
 		emit_end(e);
 	}
+	emit_strategies(e);	/* what this library would use on this CPU */
 }
 
 int
