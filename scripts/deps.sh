@@ -29,3 +29,8 @@ BUILD_PACKAGES=(cmake make gcc pkg-config libpmem-dev)
 # fuzzing and memory checks.
 TEST_PACKAGES=(pmdk-tools libpmemblk1 libpmemblk-dev libpmem2-dev fio pandoc man-db jq
 	valgrind clang libclang-rt-14-dev python3)
+# The nbdkit plugin (nbdkit/): nbdkit's plugin header to build it (without
+# it the build skips the plugin); nbdkit, libnbd's tools and C library, and
+# fio's nbd engine to test it. Not needed for the libraries.
+NBD_PACKAGES=(nbdkit nbdkit-plugin-dev libnbd-bin libnbd-dev)
+TEST_PACKAGES+=("${NBD_PACKAGES[@]}")
