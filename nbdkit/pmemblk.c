@@ -79,7 +79,7 @@ static uint64_t pool_nblock;
  * take no lock: the library's reads are atomic against its writes.
  */
 #define NSTRIPES 1024
-static struct {
+static struct {	/* a cache line each: no false sharing between stripes */
 	pthread_mutex_t m;
 	char pad[64 - sizeof(pthread_mutex_t) % 64];
 } stripes[NSTRIPES];
