@@ -71,6 +71,7 @@ struct threads_op {
 	enum future_notifier_type notify; /* how the poller is told */
 	struct future_waker waker;	/* for FUTURE_NOTIFIER_WAKER */
 	bool started;	/* in the queue or done; only the poller uses it */
+	int64_t result;		/* of a VDM_OPERATION_RUN, before complete */
 	uint64_t complete;	/* nonzero when done; the POLLER word */
 };
 
@@ -137,7 +138,7 @@ threads_op_start(void *opp, const struct vdm_operation *operation,
 			dmt->nthreads * CALLER_RUNS_BACKLOG &&
 			operation_is_small(&op->operation, &dmt->fns,
 				CALLER_RUNS_MAX_SIZE)) {
-		operation_run(&op->operation, &dmt->fns);
+		op->result = operation_run(&op->operation, &dmt->fns);
 		op->started = true;
 		__atomic_store_n(&op->complete, 1, __ATOMIC_RELEASE);
 		if (notifier != NULL)
@@ -181,7 +182,7 @@ threads_op_delete(void *opp, const struct vdm_operation *operation,
 {
 	struct threads_op *op = opp;
 
-	operation_output(operation, output);
+	operation_output(operation, op->result, output);
 	op_pool_put(op->mover->ops, op);
 }
 
@@ -196,7 +197,7 @@ threads_has_property(void *future, enum future_property property)
 static void
 run_op(struct data_mover_threads *dmt, struct threads_op *op)
 {
-	operation_run(&op->operation, &dmt->fns);
+	op->result = operation_run(&op->operation, &dmt->fns);
 	if (op->notify == FUTURE_NOTIFIER_WAKER)
 		FUTURE_WAKER_WAKE(&op->waker);
 	/* the poller may free op as soon as it sees this */
@@ -311,8 +312,9 @@ data_mover_threads_new(size_t nthreads, size_t ringbuf_size,
 	dmt->vdm.op_delete = threads_op_delete;
 	dmt->vdm.op_start = threads_op_start;
 	dmt->vdm.op_check = threads_op_check;
-	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) */
-	dmt->vdm.capabilities = VDM_F_MEM_DURABLE;
+	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) and
+	 * runs VDM_OPERATION_RUN */
+	dmt->vdm.capabilities = VDM_F_MEM_DURABLE | VDM_CAPABILITY_RUN;
 	dmt->vdm.has_property = threads_has_property;
 
 	for (size_t i = 0; i < nthreads; i++) {
