@@ -80,7 +80,8 @@ struct vdm_operation_data_flush {
  * inside the poll that starts the operation (when that is cheaper than
  * handing it over); the function must then also be quick and never block.
  * Once started, the function runs even if the future is never polled
- * again.
+ * again. A mover with VDM_CAPABILITY_RUN and a has_property function
+ * answers has_property(NULL, property) for all of its futures.
  */
 #define VDM_OPERATION_RUN ((enum vdm_operation_type)4)
 #define VDM_CAPABILITY_RUN (1U << 31)

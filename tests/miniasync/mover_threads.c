@@ -84,6 +84,38 @@ test_run(struct vdm *vdm)
 		(uint64_t)N * (N + 1) / 2);
 }
 
+static int64_t
+which_thread(const uint64_t args[VDM_RUN_NARGS])
+{
+	(void)args;
+	return (int64_t)pthread_self();
+}
+
+/* Without caller runs every operation runs on a worker, never in a poll. */
+static void
+test_no_caller_runs(void)
+{
+	struct data_mover_threads *dmt =
+		data_mover_threads_new(1, 4, FUTURE_NOTIFIER_NONE);
+	UT_ASSERT(dmt != NULL);
+	data_mover_threads_set_caller_runs(dmt, 0);
+	struct vdm *vdm = data_mover_threads_get_vdm(dmt);
+	enum { N = 64 };
+	static struct vdm_operation_future f[N];
+	uint64_t args[VDM_RUN_NARGS] = {0};
+	for (int i = 0; i < N; i++) {
+		f[i] = vdm_run(vdm, which_thread, args,
+			VDM_RUN_F_CALLER_MAY_RUN);
+		future_poll(FUTURE_AS_RUNNABLE(&f[i]), NULL);
+	}
+	for (int i = 0; i < N; i++) {
+		FUTURE_BUSY_POLL(&f[i]);
+		UT_ASSERT(FUTURE_OUTPUT(&f[i])->output.run.result !=
+			(int64_t)pthread_self());
+	}
+	data_mover_threads_delete(dmt);
+}
+
 static void
 test_properties(struct vdm *vdm)
 {
@@ -451,6 +483,7 @@ main(void)
 
 	test_queue_full();
 	test_custom_functions();
+	test_no_caller_runs();
 
 	struct data_mover_threads *def = data_mover_threads_default();
 	UT_ASSERT(def != NULL);
