@@ -2,10 +2,12 @@
  * btt.c -- the BTT engine: layout, lanes, writes, reads, recovery, check.
  *
  * Concurrency model (DESIGN.md §4):
- *  - Lanes are taken with one atomic exchange each, never a mutex, so a
+ *  - Lanes are taken with one compare-and-swap each, never a mutex, so a
  *    lane can be held across polls of a future and released by another
- *    thread. Lane i owns flog pair i of every arena, hence one free block
- *    per arena.
+ *    thread (or run to its end by a data mover's worker). Lane i owns
+ *    flog pair i of every arena, hence one free block per arena. A sync
+ *    writer that finds no usable lane waits, but gives up with EBUSY once
+ *    no lane has changed hands for LANE_WAIT_NS (abandoned futures).
  *  - Readers do not take lanes. A reader counts itself in a small hashed
  *    table of counters (one per arena) for the block it copies from; a
  *    writer whose free block has a non-zero counter picks another lane.
