@@ -167,10 +167,15 @@ complete(PMEMblkpool *pbp, int *stage, int *return_value, int ret)
 	return FUTURE_STATE_COMPLETE;
 }
 
-/* Fills in a new future; nothing is checked or done before the first poll. */
-#define NEW_FUTURE(type, task, pbp_, buf_, blockno_) ({\
+/*
+ * Fills in a new future; nothing is checked or done before the first poll.
+ * Of the private state only the step is read before it is written.
+ */
+#define NEW_FUTURE(type, state, task, pbp_, buf_, blockno_) ({\
 	struct type fut_;\
-	memset(&fut_.data, 0, sizeof(fut_.data));\
+	fut_.data.stage = 0;\
+	struct state *st_ = (struct state *)(void *)&fut_.data.internal;\
+	st_->step = STEP_START;\
 	fut_.data.pbp = (pbp_);\
 	fut_.data.buf = (buf_);\
 	fut_.data.blockno = (blockno_);\
@@ -297,8 +302,8 @@ write_task(struct future_context *ctx, struct future_notifier *notifier)
 EXPORT struct pmemblk_write_async_future
 pmemblk_write_async(PMEMblkpool *pbp, void *buf, long long blockno)
 {
-	return NEW_FUTURE(pmemblk_write_async_future, write_task, pbp, buf,
-		blockno);
+	return NEW_FUTURE(pmemblk_write_async_future, write_state, write_task,
+		pbp, buf, blockno);
 }
 
 /* ------------------------------------------------------------------ */
@@ -381,6 +386,6 @@ read_task(struct future_context *ctx, struct future_notifier *notifier)
 EXPORT struct pmemblk_read_async_future
 pmemblk_read_async(PMEMblkpool *pbp, void *buf, long long blockno)
 {
-	return NEW_FUTURE(pmemblk_read_async_future, read_task, pbp, buf,
-		blockno);
+	return NEW_FUTURE(pmemblk_read_async_future, read_state, read_task,
+		pbp, buf, blockno);
 }
