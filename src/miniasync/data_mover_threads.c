@@ -139,7 +139,7 @@ threads_op_start(void *opp, const struct vdm_operation *operation,
 	 * least one, at most CALLER_RUNS_BACKLOG per worker) wait in the
 	 * queue, so the polling thread's core works too. Half rather than a
 	 * fixed backlog makes a few operations in flight overlap as well
-	 * (4 KiB writes at QD4 went from 0.87x to 1.21x of the sync loop,
+	 * (4 KiB writes at QD4 went from 0.86x to 1.23x of the sync loop,
 	 * bench/README.md). (A user's copy function might block, and a big
 	 * copy would make a long poll: those always queue.)
 	 */
