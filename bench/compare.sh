@@ -52,11 +52,22 @@
 #       --quick             1 s per run, 1 pair, 256 MiB pools (CI, a few minutes)
 #       --smoke             ours + raw only, one mixed case with content checks,
 #                           64 MiB, 1 s (the bench_smoke ctest); exit 0 = ok
+#       --async             instead of the tables above: our async API against
+#                           the same thread's sync loop (issue 11): one
+#                           application thread, the threads mover with the
+#                           benchmark's default workers, QD 1-128, 4 KiB and
+#                           512 B writes and reads, the overlap case (--crc:
+#                           ~1 us of CRC32C per block before each submission),
+#                           QD1 through the sync mover. Runs go sync, async,
+#                           sync, async, ... on one prefilled pool per block
+#                           size; the table gives medians, async/sync and the
+#                           application thread's CPU time per operation.
 #
 # Examples:
 #   bench/compare.sh build                      # full run, 15-20 minutes
 #   bench/compare.sh --quick build              # smoke of the whole matrix
 #   bench/compare.sh -d 3 -p 5 --cases w4k-rand,w512-rand build
+#   bench/compare.sh --async -d 2 -p 3 build    # async table, ~10 minutes
 #
 # Exit status: 0 when every run succeeded (including its content checks).
 
@@ -67,7 +78,7 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 duration=5 pairs=3 size=1G msync_size=256M msync_duration=''
 open_size=4G create_size=1G cases='' libs=ours,pmdk nt=0 raw=1 open_create=1
 dir=/dev/shm bench='' ours_libdir='' out='' log='' smoke=0 build='' verify=100
-metric=ops strategy=auto
+metric=ops strategy=auto async=0
 argv_copy="$*"
 
 while [ $# -gt 0 ]; do
@@ -94,6 +105,7 @@ while [ $# -gt 0 ]; do
 	--quick) duration=1 pairs=1 size=256M msync_size=64M open_size=1G
 		create_size=256M; shift ;;
 	--smoke) smoke=1; shift ;;
+	--async) async=1; shift ;;
 	--list) list_only=1; shift ;;
 	-h|--help) sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -232,6 +244,102 @@ run_bench() {
 declare -A ops p50 p99 cpus store
 report=$(mktemp)
 trap 'rm -f "$pool" "$report"' EXIT
+
+# name | bsize | target async/sync | sync args | async args
+async_table() {
+	local q
+	for q in 1 4 8 32 128; do
+		echo "w4k-qd$q|4096|$([ $q = 32 ] && echo '>= 1.3' || echo '>= 0.9')|--op write|--op write --qd $q"
+	done
+	for q in 1 4 8 32 128; do
+		echo "w512-qd$q|512|$([ $q = 32 ] && echo '>= 1.2' || echo '>= 0.9')|--op write|--op write --qd $q"
+	done
+	for q in 1 32; do
+		echo "r4k-qd$q|4096|$([ $q = 32 ] && echo '>= 1.0' || echo '>= 0.9')|--op read|--op read --qd $q"
+		echo "r512-qd$q|512|$([ $q = 32 ] && echo '>= 1.0' || echo '>= 0.9')|--op read|--op read --qd $q"
+	done
+	echo "w4k-crc-qd32|4096|>= 1.5|--op write --crc|--op write --crc --qd 32"
+	echo "w4k-qd1-syncmover|4096|>= 0.9|--op write|--op write --qd 1 --mover sync"
+}
+
+# arun BSIZE ARGS... -> $result: one run on the prefilled pool of BSIZE
+arun() {
+	local bs=$1 errfile
+	shift
+	errfile=$(mktemp)
+	if ! result=$(env LD_LIBRARY_PATH="$ours_libdir" PMEM_IS_PMEM_FORCE=1 \
+			"$bench" --pool "$pool.$bs" --size "$size" --bsize "$bs" \
+			--no-prefill --duration "$duration" --warmup 0.3 "$@" \
+			2>"$errfile"); then
+		echo "compare.sh: run failed: $bench $*" >&2
+		cat "$errfile" >&2
+		rm -f "$errfile"
+		exit 1
+	fi
+	rm -f "$errfile"
+	result=$(grep '^RESULT ' <<<"$result" || true)
+	[ -n "$result" ] || die "no RESULT line from: $bench $*"
+	[ -z "$log" ] || echo "async $result" >>"$log"
+}
+
+if [ "$async" = 1 ]; then
+	[ $want_ours = 1 ] || die "--async runs our library only"
+	trap 'rm -f "$pool" "$pool.4096" "$pool.512" "$report"' EXIT
+	atable=$(async_table)
+	if [ -n "$cases" ]; then
+		atable=$(awk -F'|' -v want=",$cases," 'index(want, "," $1 ",")' <<<"$atable")
+		[ -n "$atable" ] || die "no async case matches --cases $cases"
+	fi
+	for bs in 4096 512; do	# every block written once, as in the other cases
+		env LD_LIBRARY_PATH="$ours_libdir" PMEM_IS_PMEM_FORCE=1 "$bench" \
+			--pool "$pool.$bs" --fresh --size "$size" --bsize "$bs" \
+			--op write --duration 0.1 >/dev/null ||
+			die "cannot prefill $pool.$bs"
+	done
+	declare -A cpuop
+	started=$(date +%s)
+	for ((round = 1; round <= pairs; round++)); do
+		while IFS='|' read -r name bs target sargs aargs; do
+			[ -n "$name" ] || continue
+			for which in sync async; do
+				if [ $which = sync ]; then a=$sargs; else a=$aargs; fi
+				# shellcheck disable=SC2086
+				arun "$bs" $a
+				ops[$name,$which]+=" $(field ops_per_s "$result")"
+				cpus[$name,$which]+=" $(field cpu_util "$result")"
+				cpuop[$name,$which]+=" $(field cpu_ns_per_op "$result")"
+				printf '%-18s %-5s round %d: %9.0f ops/s  %s ns CPU/op\n' \
+					"$name" "$which" "$round" "$(field ops_per_s "$result")" \
+					"$(field cpu_ns_per_op "$result")" >&2
+			done
+		done <<<"$atable"
+	done
+	amed() { local -n arr=$1; median ${arr[$2,$3]:-}; } # shellcheck disable=SC2086
+	{
+		echo "## pmemblk_bench: async API against the same thread's sync loop"
+		echo
+		commit=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $size pools in $dir, PMEM_IS_PMEM_FORCE=1"
+		echo "Command: \`bench/compare.sh $argv_copy\` -- $pairs alternated round(s), medians; one application thread; threads mover with the benchmark's 2 workers unless the case says otherwise."
+		echo "CPU ns/op: the application (polling) thread's CPU time per operation (CLOCK_THREAD_CPUTIME_ID); the movers' workers are not counted."
+		echo
+		echo "| case | sync kops/s | async kops/s | async/sync | target | sync CPU ns/op | async poller CPU ns/op | CPU use s/a |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+		while IFS='|' read -r name bs target sargs aargs; do
+			[ -n "$name" ] || continue
+			s_=$(amed ops "$name" sync) a_=$(amed ops "$name" async)
+			printf '| %s | %s | %s | %s | %s | %.0f | %.0f | %.2f/%.2f |\n' \
+				"$name" "$(kops "$s_")" "$(kops "$a_")" "$(ratio "$a_" "$s_")" \
+				"$target" "$(amed cpuop "$name" sync)" "$(amed cpuop "$name" async)" \
+				"$(amed cpus "$name" sync)" "$(amed cpus "$name" async)"
+		done <<<"$atable"
+		echo
+		echo "Total time: $(( $(date +%s) - started )) s."
+	} >"$report"
+	cat "$report"
+	[ -z "$out" ] || cp "$report" "$out"
+	exit 0
+fi
 
 if [ "$smoke" = 1 ]; then
 	table=$smoke_case

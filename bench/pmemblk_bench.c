@@ -91,6 +91,7 @@ struct config {
 	unsigned qd;		/* async: futures in flight; 0 = sync calls */
 	const char *mover;	/* async: "threads" or "sync" */
 	unsigned mover_threads;	/* async: workers of the threads mover */
+	bool crc;		/* application work: CRC32C of each written block */
 };
 
 static const char *raw_mode_name(enum raw_mode m)
@@ -201,6 +202,8 @@ static void usage(FILE *f)
 "  --qd N               keep N pmemblk_*_async futures in flight\n"
 "  --mover threads|sync data mover of the pool (default threads)\n"
 "  --mover-threads N    workers of the threads mover (default 2)\n"
+"  --crc                application work per written block before it is\n"
+"                       submitted: CRC32C of the buffer (~1 us at 4 KiB)\n"
 "other modes:\n"
 "  --open-bench         time pmemblk_open/close of --pool (created with --size\n"
 "                       and one write if missing) and report VmRSS growth\n"
@@ -218,7 +221,7 @@ enum {
 	OPT_PATTERN, OPT_DURATION, OPT_WARMUP, OPT_RAW, OPT_VERIFY,
 	OPT_PREFILL, OPT_NO_PREFILL, OPT_FRESH, OPT_CLEANUP, OPT_SEED,
 	OPT_OPEN_BENCH, OPT_CREATE_BENCH, OPT_ITERATIONS, OPT_JSON,
-	OPT_NO_PREFAULT, OPT_QD, OPT_MOVER, OPT_MOVER_THREADS,
+	OPT_NO_PREFAULT, OPT_QD, OPT_MOVER, OPT_MOVER_THREADS, OPT_CRC,
 };
 
 static void parse_args(int argc, char *argv[], struct config *c)
@@ -248,6 +251,7 @@ static void parse_args(int argc, char *argv[], struct config *c)
 		{ "qd", required_argument, NULL, OPT_QD },
 		{ "mover", required_argument, NULL, OPT_MOVER },
 		{ "mover-threads", required_argument, NULL, OPT_MOVER_THREADS },
+		{ "crc", no_argument, NULL, OPT_CRC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -353,6 +357,7 @@ static void parse_args(int argc, char *argv[], struct config *c)
 			c->mover_threads = (unsigned)parse_uint(optarg,
 					"--mover-threads", 1, 256);
 			break;
+		case OPT_CRC: c->crc = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -378,6 +383,8 @@ static void parse_args(int argc, char *argv[], struct config *c)
 		c->iterations = c->mode == MODE_OPEN_BENCH ? 10 : 3;
 	if (c->prefill < 0)
 		c->prefill = 1;
+	if (c->crc && c->read_pct != 0)
+		die("--crc is work per written block: --op write only");
 	if (c->qd && (c->threads != 1 || c->raw != RAW_OFF ||
 			c->mode != MODE_WORKLOAD))
 		die("--qd is one thread on the library: no --threads/--raw");
@@ -662,6 +669,7 @@ static void res_add_common(struct result *r, const struct config *c,
 	RES_STR(r, "pmem_force", force ? force : "unset");
 	RES_U64(r, "async_api", async_api_present());
 	RES_U64(r, "qd", c->qd);
+	RES_U64(r, "crc", c->crc);
 	RES_STR(r, "mover", c->qd ? c->mover : "none");
 	RES_STR(r, "cpu", cpu_model());
 	RES_STR(r, "metadata_store", c->raw == RAW_OFF ? metadata_store() :
@@ -842,12 +850,55 @@ static void fail_op(struct worker *w, const char *what, uint64_t blockno)
 	atomic_store(&w->b->stop, 1);
 }
 
+/*
+ * --crc: the application's own work per written block, done before the
+ * block is handed to the library (sync call or future): a CRC32C of the
+ * whole buffer, twice: ~1.1 us for 4 KiB with the SSE4.2 instruction. The result
+ * goes to a sink so the work cannot be optimized away.
+ */
+static volatile uint32_t crc_sink;
+
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_hw(const void *buf, uint64_t len)
+{
+	const uint64_t *p = buf;
+	uint64_t crc = ~0u;
+	for (uint64_t i = 0; i < len / 8; i++)
+		crc = __builtin_ia32_crc32di(crc, p[i]);
+	return (uint32_t)~crc;
+}
+
+static uint32_t crc32c_sw(const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t crc = ~0u;
+	for (uint64_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+static void app_work(const struct config *c, const void *buf)
+{
+	if (!c->crc)
+		return;
+	/* two passes: one is ~0.55 us at 4 KiB on an Intel Xeon, the
+	 * issue asks for about 1 us of work per block */
+	bool hw = __builtin_cpu_supports("sse4.2");
+	for (int pass = 0; pass < 2; pass++)
+		crc_sink = hw ? crc32c_hw(buf, c->bsize) :
+			crc32c_sw(buf, c->bsize);
+}
+
 static int do_write(struct worker *w, uint64_t blockno)
 {
 	struct bench *b = w->b;
 	uint64_t gen = ++w->gen;
 
 	stamp_block(w->wbuf, b->bsize, blockno, gen);
+	app_work(b->c, w->wbuf);
 	if (b->be->write(b, w->wbuf, blockno)) {
 		fail_op(w, "write", blockno);
 		return -1;
@@ -1034,6 +1085,7 @@ static void async_start(struct worker *w, struct async_slot *s)
 	} else {
 		s->gen = ++w->gen;
 		stamp_block(s->buf, b->bsize, s->blk, s->gen);
+		app_work(b->c, s->buf);
 		s->fut.w = async_api.write(b->pbp, s->buf, (long long)s->blk);
 	}
 }
@@ -1535,6 +1587,11 @@ static int run_workload(struct config *c)
 	RES_DBL(&r, "cpu_util", secs > 0 ? cpu_s / (secs * c->threads) : 0);
 	RES_DBL(&r, "cpu_ops_per_s", cpu_s > 0 ?
 			(double)all[2].count / cpu_s * c->threads : 0);
+	/* the application thread's CPU time per operation (with --qd: the
+	 * polling thread's, CLOCK_THREAD_CPUTIME_ID; movers' workers not
+	 * included) */
+	RES_DBL(&r, "cpu_ns_per_op", all[2].count ?
+			(double)cpu_ns / (double)all[2].count : 0);
 	if (c->read_pct > 0 && c->read_pct < 100) {
 		add_lat_fields(&r, "r_", &all[1], secs, c->bsize);
 		add_lat_fields(&r, "w_", &all[0], secs, c->bsize);

@@ -43,6 +43,15 @@ void data_mover_threads_set_memmove_fn(struct data_mover_threads *dmt,
 void data_mover_threads_set_memset_fn(struct data_mover_threads *dmt,
 	memset_fn op_memset);
 
+/*
+ * libminiasync 1.1 (not in miniasync 0.2; symbol version LIBMINIASYNC_1.1):
+ * whether a poll may run a small operation itself when the workers are
+ * behind ("caller runs", on by default; see data_mover_threads.c). Off:
+ * every operation runs on a worker. May be called at any time.
+ */
+void data_mover_threads_set_caller_runs(struct data_mover_threads *dmt,
+	int on);
+
 #ifdef __cplusplus
 }
 #endif

@@ -63,6 +63,44 @@ struct vdm_operation_data_flush {
 	uint64_t flags;
 };
 
+/*
+ * Extension of libminiasync 1.1 (not in miniasync 0.2): an operation that
+ * runs a function on the mover, so that a whole task (copy, persist and
+ * whatever bookkeeping follows) costs one hand-off instead of several.
+ * A mover accepts VDM_OPERATION_RUN only if its capabilities include
+ * VDM_CAPABILITY_RUN, a bit miniasync 0.2 never sets; never give the
+ * operation to any other mover. Both of libminiasync's movers announce it.
+ *
+ * The function runs exactly once, on whatever thread the mover chooses
+ * (a worker, or the polling thread); the future completes after it
+ * returned, and its output.run.result is what it returned. The function
+ * must not wait for the thread that polls the future, and must not
+ * touch the future itself (it may have moved); args are copied into the
+ * operation. With VDM_RUN_F_CALLER_MAY_RUN the mover may run the function
+ * inside the poll that starts the operation (when that is cheaper than
+ * handing it over); the function must then also be quick and never block.
+ * Once started, the function runs even if the future is never polled
+ * again. A mover with VDM_CAPABILITY_RUN and a has_property function
+ * answers has_property(NULL, property) for all of its futures.
+ */
+#define VDM_OPERATION_RUN ((enum vdm_operation_type)4)
+#define VDM_CAPABILITY_RUN (1U << 31)
+#define VDM_RUN_F_CALLER_MAY_RUN (1U << 0)
+#define VDM_RUN_NARGS 3
+
+typedef int64_t (*vdm_run_fn)(const uint64_t args[VDM_RUN_NARGS]);
+
+/*
+ * (VDM_OPERATION_RUN is a macro, not an enum member, so that switch
+ * statements written for miniasync 0.2's four kinds still compile without
+ * -Wswitch warnings; a mover that handles it switches on (unsigned)type.)
+ */
+struct vdm_operation_data_run {
+	vdm_run_fn fn;
+	uint64_t args[VDM_RUN_NARGS];
+	uint64_t flags;		/* VDM_RUN_F_* */
+};
+
 /* The parameters of one operation, as handed to the mover. */
 struct vdm_operation {
 	union {
@@ -70,6 +108,7 @@ struct vdm_operation {
 		struct vdm_operation_data_memmove memmove;
 		struct vdm_operation_data_memset memset;
 		struct vdm_operation_data_flush flush;
+		struct vdm_operation_data_run run;
 		uint8_t data[VDM_OPERATION_DATA_MAX_SIZE];
 	} data;
 	enum vdm_operation_type type;
@@ -101,6 +140,10 @@ struct vdm_operation_output_flush {
 	uint64_t unused;
 };
 
+struct vdm_operation_output_run {
+	int64_t result;		/* what the function returned */
+};
+
 struct vdm_operation_output {
 	enum vdm_operation_type type;
 	enum vdm_operation_result result;
@@ -109,6 +152,7 @@ struct vdm_operation_output {
 		struct vdm_operation_output_memmove memmove;
 		struct vdm_operation_output_memset memset;
 		struct vdm_operation_output_flush flush;
+		struct vdm_operation_output_run run;
 	} output;
 };
 
@@ -267,6 +311,24 @@ vdm_flush(struct vdm *vdm, void *dest, size_t n, uint64_t flags)
 	future.data.operation.data.flush.dest = dest;
 	future.data.operation.data.flush.n = n;
 	future.data.operation.data.flush.flags = flags;
+	vdm_generic_operation(vdm, &future);
+	return future;
+}
+
+/*
+ * VDM_OPERATION_RUN (libminiasync 1.1): a future that runs fn(args) on the
+ * mover. Only for a mover with VDM_CAPABILITY_RUN.
+ */
+static inline struct vdm_operation_future
+vdm_run(struct vdm *vdm, vdm_run_fn fn, const uint64_t args[VDM_RUN_NARGS],
+	uint64_t flags)
+{
+	struct vdm_operation_future future;
+	future.data.operation.type = VDM_OPERATION_RUN;
+	future.data.operation.data.run.fn = fn;
+	for (int i = 0; i < VDM_RUN_NARGS; i++)
+		future.data.operation.data.run.args[i] = args[i];
+	future.data.operation.data.run.flags = flags;
 	vdm_generic_operation(vdm, &future);
 	return future;
 }

@@ -60,6 +60,15 @@ struct pmemblk {
 	size_t bsize;
 	bool rdonly;
 	struct vdm *vdm;	/* async copies; NULL: built-in sync mover */
+	/*
+	 * Async futures created and not yet completed (atomic; a future
+	 * never polled to completion stays counted). With at most one, an
+	 * operation runs in its poll rather than on the mover: nothing could
+	 * overlap with it. Padded onto a cache line of its own.
+	 */
+	char pad0[64];
+	uint64_t futures;
+	char pad1[64 - sizeof(uint64_t)];
 	char path[];		/* for messages */
 };
 

@@ -2,14 +2,24 @@
  * btt.c -- the BTT engine: layout, lanes, writes, reads, recovery, check.
  *
  * Concurrency model (DESIGN.md §4):
- *  - Lanes are taken with one atomic exchange each, never a mutex, so a
+ *  - Lanes are taken with one compare-and-swap each, never a mutex, so a
  *    lane can be held across polls of a future and released by another
- *    thread. Lane i owns flog pair i of every arena, hence one free block
- *    per arena.
+ *    thread (or run to its end by a data mover's worker). Lane i owns
+ *    flog pair i of every arena, hence one free block per arena. A sync
+ *    writer that finds no usable lane waits, but gives up with EBUSY once
+ *    no lane has changed hands for LANE_WAIT_NS (abandoned futures).
  *  - Readers do not take lanes. A reader counts itself in a small hashed
  *    table of counters (one per arena) for the block it copies from; a
  *    writer whose free block has a non-zero counter picks another lane.
- *    Hash collisions only cost a lane switch, never correctness.
+ *    A read that ends within the call that began it (sync reads, reads
+ *    run whole on a mover) counts in the slot's "transient" half: a
+ *    collision there only delays a writer until that copy ends. A read
+ *    held across polls (an async read on a foreign mover) counts in the
+ *    "held" half and is also entered, by its exact block number, in the
+ *    arena's held-read table, which a writer consults on a collision: so
+ *    held reads never make a lane look busy for a block nobody reads, and
+ *    a thread's own unfinished reads cannot block its writes by hashing
+ *    (see lane_take for the one bound that remains).
  *  - Map updates of one map cache line are serialised by a striped mutex,
  *    held only for the flog and map stores of one write.
  *  - The lazy layout (and the repair of a primary info block from its
@@ -21,6 +31,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "btt.h"
@@ -34,6 +45,20 @@
 #define MAP_LOCKS 256		/* striped locks per arena */
 #define READER_SLOTS 1024	/* read-tracking counters per arena */
 #define CACHELINE 64
+
+/*
+ * A reader slot counts transient readers in its low half and held readers
+ * in its high half, so a writer reads both with one atomic operation.
+ */
+#define HELD_ONE ((uint64_t)1 << 32)
+#define TRANSIENT_MASK (HELD_ONE - 1)
+
+/*
+ * How long a synchronous write waits, without any lane changing hands,
+ * before it gives up with EBUSY: every lane then belongs to a write future
+ * nobody polls, or its free block to a held read nobody finishes.
+ */
+#define LANE_WAIT_NS 2000000000LL
 
 /*
  * Run-time state of one lane's flog pair in one arena, written by every
@@ -54,6 +79,24 @@ struct map_lock {
 	char pad[CACHELINE - sizeof(pthread_mutex_t) % CACHELINE];
 };
 
+/*
+ * Blocks read by held readers, by exact block number: an open-addressing
+ * table (linear probing, key block + 1, 0 empty) with a count per block.
+ * Protected by lock; only held reads and writers whose free block
+ * collides with one in the reader slots ever take it.
+ */
+struct held_entry {
+	uint32_t key;		/* block + 1, or 0 */
+	uint32_t count;
+};
+
+struct held_reads {
+	pthread_mutex_t lock;
+	struct held_entry *tab;
+	uint32_t cap;		/* power of two, or 0 before the first */
+	uint32_t used;
+};
+
 struct arena {
 	uint8_t *base;
 	uint64_t size;
@@ -69,12 +112,17 @@ struct arena {
 	uint64_t backup_off;	/* where that backup was found and checked */
 	bool failed;		/* error flag: writes fail with EIO */
 	struct lane_flog *lanes;
-	uint32_t *readers;	/* READER_SLOTS counters, atomic */
+	uint64_t *readers;	/* READER_SLOTS counters, atomic */
+	struct held_reads held;
 	struct map_lock map_locks[MAP_LOCKS];
 };
 
+/*
+ * A lane's word counts its hand-overs: odd while held. A waiting writer
+ * sees from the sum of the words whether any lane changed hands at all.
+ */
 struct lane {
-	uint32_t busy;		/* atomic; 1 while held */
+	uint32_t word;		/* atomic */
 	char pad[CACHELINE - sizeof(uint32_t)];
 };
 
@@ -200,10 +248,100 @@ bad_map_entry(const struct btt *btt, uint32_t arena, uint32_t premap,
 /* ------------------------------------------------------------------ */
 /* read tracking                                                       */
 
-static uint32_t *
+static uint64_t *
 reader_slot(struct arena *a, uint32_t block)
 {
 	return &a->readers[block % READER_SLOTS];
+}
+
+static uint32_t
+held_hash(uint32_t block, uint32_t cap)
+{
+	return (block * 2654435761u) & (cap - 1);
+}
+
+/* The entry of block, or the empty entry where it would go. */
+static struct held_entry *
+held_find(const struct held_reads *h, uint32_t block)
+{
+	uint32_t i = held_hash(block, h->cap);
+	while (h->tab[i].key != 0 && h->tab[i].key != block + 1)
+		i = (i + 1) & (h->cap - 1);
+	return &h->tab[i];
+}
+
+/* Keeps the table at most half full. Called with lock held. */
+static int
+held_grow(struct held_reads *h)
+{
+	if (h->cap != 0 && 2 * (h->used + 1) <= h->cap)
+		return 0;
+	uint32_t cap = h->cap ? 2 * h->cap : 64;
+	struct held_entry *tab = blk_zalloc(sizeof(*tab) * cap);
+	if (tab == NULL)
+		return -1;
+	struct held_reads bigger = {.tab = tab, .cap = cap, .used = h->used};
+	for (uint32_t i = 0; i < h->cap; i++)
+		if (h->tab[i].key != 0)
+			*held_find(&bigger, h->tab[i].key - 1) = h->tab[i];
+	blk_free(h->tab);
+	h->tab = tab;
+	h->cap = cap;
+	return 0;
+}
+
+static int
+held_add(struct held_reads *h, uint32_t block)
+{
+	int ret = 0;
+	pthread_mutex_lock(&h->lock);
+	if (held_grow(h) != 0) {
+		ret = -1;
+	} else {
+		struct held_entry *e = held_find(h, block);
+		if (e->key == 0) {
+			e->key = block + 1;
+			h->used++;
+		}
+		e->count++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* Removes one held read of block; a freed entry's followers move back. */
+static void
+held_remove(struct held_reads *h, uint32_t block)
+{
+	pthread_mutex_lock(&h->lock);
+	struct held_entry *e = held_find(h, block);
+	if (--e->count == 0) {
+		uint32_t mask = h->cap - 1;
+		uint32_t hole = (uint32_t)(e - h->tab);
+		e->key = 0;
+		h->used--;
+		/* backward shift: no entry may sit past a hole from its home */
+		for (uint32_t i = (hole + 1) & mask; h->tab[i].key != 0;
+				i = (i + 1) & mask) {
+			uint32_t home = held_hash(h->tab[i].key - 1, h->cap);
+			if (((i - home) & mask) >= ((i - hole) & mask)) {
+				h->tab[hole] = h->tab[i];
+				h->tab[i].key = 0;
+				h->tab[i].count = 0;
+				hole = i;
+			}
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static bool
+held_contains(struct held_reads *h, uint32_t block)
+{
+	pthread_mutex_lock(&h->lock);
+	bool found = h->cap != 0 && held_find(h, block)->key != 0;
+	pthread_mutex_unlock(&h->lock);
+	return found;
 }
 
 /*
@@ -214,12 +352,17 @@ reader_slot(struct arena *a, uint32_t block)
  * reader's increment-then-look-again hold without a fence: the two RMWs
  * are ordered, so either this one sees the increment or the reader's
  * synchronises with it and its second look sees the new map entry.
+ * A held reader enters its block in the table before its increment, so a
+ * writer that sees the increment also finds the entry.
  */
 static bool
 block_is_read(struct arena *a, uint32_t block)
 {
-	return __atomic_fetch_add(reader_slot(a, block), 0,
-		__ATOMIC_SEQ_CST) != 0;
+	uint64_t c = __atomic_fetch_add(reader_slot(a, block), 0,
+		__ATOMIC_SEQ_CST);
+	if (c & TRANSIENT_MASK)
+		return true;
+	return c != 0 && held_contains(&a->held, block);
 }
 
 /* ------------------------------------------------------------------ */
@@ -280,6 +423,7 @@ arena_alloc_runtime(struct arena *a)
 	a->readers = blk_zalloc(sizeof(*a->readers) * READER_SLOTS);
 	if (a->lanes == NULL || a->readers == NULL)
 		return -1;
+	pthread_mutex_init(&a->held.lock, NULL);
 	for (int i = 0; i < MAP_LOCKS; i++)
 		pthread_mutex_init(&a->map_locks[i].mutex, NULL);
 	return 0;
@@ -645,9 +789,12 @@ btt_free(struct btt *btt)
 	if (btt->arenas != NULL) {
 		for (uint32_t i = 0; i < btt_narenas(btt->params.ns_size); i++) {
 			struct arena *a = &btt->arenas[i];
-			if (a->lanes != NULL)
+			if (a->lanes != NULL && a->readers != NULL) {
 				for (int k = 0; k < MAP_LOCKS; k++)
 					pthread_mutex_destroy(&a->map_locks[k].mutex);
+				pthread_mutex_destroy(&a->held.lock);
+			}
+			blk_free(a->held.tab);
 			blk_free(a->lanes);
 			blk_free(a->readers);
 		}
@@ -743,7 +890,8 @@ btt_lanes_free(const struct btt *btt)
 {
 	uint32_t n = 0;
 	for (uint32_t l = 0; l < btt->nlane; l++)
-		n += __atomic_load_n(&btt->lanes[l].busy, __ATOMIC_ACQUIRE) == 0;
+		n += (__atomic_load_n(&btt->lanes[l].word,
+			__ATOMIC_ACQUIRE) & 1) == 0;
 	return n;
 }
 
@@ -770,6 +918,12 @@ lba_check(const struct btt *btt, uint64_t lba)
 	return 0;
 }
 
+int
+btt_lba_check(const struct btt *btt, uint64_t lba)
+{
+	return lba_check(btt, lba);
+}
+
 static int
 arena_writable(const struct btt *btt, const struct arena *a, uint32_t idx)
 {
@@ -785,26 +939,62 @@ arena_writable(const struct btt *btt, const struct arena *a, uint32_t idx)
 static void
 lane_release(struct btt *btt, uint32_t lane)
 {
-	__atomic_store_n(&btt->lanes[lane].busy, 0, __ATOMIC_RELEASE);
+	uint32_t *w = &btt->lanes[lane].word;
+	/* only the holder changes an odd word */
+	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) + 1,
+		__ATOMIC_RELEASE);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /*
  * Takes a free lane whose free block in arena a nobody is reading. A lane
  * whose block is being read is put back and the next one tried, so a
  * writer waits only when no lane at all would do.
+ *
+ * Waiting (wait true) ends in EBUSY when for LANE_WAIT_NS no lane changed
+ * hands: then every lane is held by a write future that nobody polls (a
+ * write future holds its lane from its first poll until the poll that
+ * completes it, or until its operation finished on a mover) or its free
+ * block is read by a held read that nobody finishes. A thread's own held
+ * reads can do that only if there are at least nlane of them and every
+ * block they read was overwritten since (each then became a lane's free
+ * block): the one case in which a thread can block its own write, and it
+ * ends in EBUSY, not a hang.
  */
 static bool
 lane_take(struct btt *btt, struct arena *a, bool wait, uint32_t *lane)
 {
 	uint32_t n = btt->nlane;
-	for (;;) {
+	uint64_t last_sum = 0, own = 0;
+	int64_t deadline = 0;
+	for (bool waiting = false;; waiting = true) {
 		uint32_t start = lane_hint < n ? lane_hint : 0;
+		uint64_t sum = 0 - own;	/* count others' hand-overs only */
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t l = start + i < n ? start + i : start + i - n;
-			struct lane *ln = &btt->lanes[l];
-			if (__atomic_load_n(&ln->busy, __ATOMIC_RELAXED) ||
-					__atomic_exchange_n(&ln->busy, 1,
-						__ATOMIC_ACQUIRE))
+			uint32_t *w = &btt->lanes[l].word;
+			uint32_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
+			sum += v;
+			if (v & 1)
+				continue;
+			/*
+			 * Once waiting, a lane whose block is read is passed
+			 * over without a take: two waiting writers must not
+			 * look to each other like lanes changing hands.
+			 */
+			if (waiting && block_is_read(a, __atomic_load_n(
+					&a->lanes[l].free_block,
+					__ATOMIC_RELAXED)))
+				continue;
+			if (!__atomic_compare_exchange_n(w, &v, v + 1, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 				continue;
 			if (!block_is_read(a, a->lanes[l].free_block)) {
 				lane_hint = l;
@@ -812,9 +1002,21 @@ lane_take(struct btt *btt, struct arena *a, bool wait, uint32_t *lane)
 				return true;
 			}
 			lane_release(btt, l);
+			own += 2;
 		}
 		if (!wait)
 			return false;
+		int64_t now = now_ns();
+		if (deadline == 0 || sum != last_sum) {
+			deadline = now + LANE_WAIT_NS;
+			last_sum = sum;
+		} else if (now > deadline) {
+			err_set(EBUSY,
+				"%s: no lane free for a write for %lld ms: each of the %u lanes is held by an unfinished write future, or its free block is read by an unfinished read future (abandoned futures?)",
+				btt->params.path,
+				(long long)(LANE_WAIT_NS / 1000000), n);
+			return false;
+		}
 		sched_yield();
 	}
 }
@@ -841,6 +1043,27 @@ btt_write_begin(struct btt *btt, uint64_t lba, bool wait,
 	 */
 	__builtin_prefetch(&a->map[op->premap], 0, 3);
 	return BTT_STEP_DONE;
+}
+
+/* lane in 8 bits (nlane <= 256), arena above it */
+_Static_assert(BTT_DEFAULT_NFREE <= 256, "a lane fits 8 bits");
+
+uint64_t
+btt_write_op_pack(const struct btt_write_op *op)
+{
+	return op->premap | (uint64_t)op->lane << 32 |
+		(uint64_t)op->arena << 40;
+}
+
+void
+btt_write_op_unpack(struct btt *btt, uint64_t packed, struct btt_write_op *op)
+{
+	op->premap = (uint32_t)packed;
+	op->lane = (uint32_t)(packed >> 32) & 0xff;
+	op->arena = (uint32_t)(packed >> 40);
+	struct arena *a = &btt->arenas[op->arena];
+	op->dest = a->data +
+		(uint64_t)a->lanes[op->lane].free_block * a->internal_lbasize;
 }
 
 void
@@ -874,7 +1097,9 @@ btt_write_commit(struct btt *btt, struct btt_write_op *op, bool warm_next)
 		uint32_t new_entry = lf->free_block | BTT_MAP_NORMAL;
 		flog_commit(btt, a, op->lane, op->premap, old, new_entry);
 		map_store(btt, a, op->premap, new_entry);
-		lf->free_block = old & BTT_MAP_BLOCK_MASK;
+		/* atomic: a waiting writer peeks at it (lane_take) */
+		__atomic_store_n(&lf->free_block, old & BTT_MAP_BLOCK_MASK,
+			__ATOMIC_RELAXED);
 		if (warm_next)
 			__builtin_prefetch(a->data + (uint64_t)lf->free_block *
 				a->internal_lbasize, 0, 0);
@@ -885,24 +1110,33 @@ btt_write_commit(struct btt *btt, struct btt_write_op *op, bool warm_next)
 }
 
 int
+btt_write_finish(struct btt *btt, struct btt_write_op *op, const void *buf,
+	bool warm_next)
+{
+	btt->ops->copy(btt->ops, op->dest, buf, btt->params.bsize);
+	return btt_write_commit(btt, op, warm_next);
+}
+
+int
 btt_write(struct btt *btt, uint64_t lba, const void *buf)
 {
 	struct btt_write_op op;
 	if (btt_write_begin(btt, lba, true, &op) != BTT_STEP_DONE)
 		return -1;
-	btt->ops->copy(btt->ops, op.dest, buf, btt->params.bsize);
-	return btt_write_commit(btt, &op, true);
+	return btt_write_finish(btt, &op, buf, true);
 }
 
 /* ------------------------------------------------------------------ */
 /* read                                                                */
 
 int
-btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
+btt_read_begin(struct btt *btt, uint64_t lba, bool held,
+	struct btt_read_op *op)
 {
 	if (lba_check(btt, lba) != 0)
 		return -1;
 	op->src = NULL;
+	op->held = held;
 	if (!btt_is_formatted(btt))
 		return 0;
 
@@ -910,6 +1144,7 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 	struct arena *a = arena_of(btt, lba, &op->arena, &premap);
 	uint32_t *entry_p = &a->map[premap];
 	uint32_t entry = __atomic_load_n(entry_p, __ATOMIC_ACQUIRE);
+	uint64_t one = held ? HELD_ONE : 1;
 	for (;;) {
 		uint32_t flags = entry & BTT_MAP_FLAGS_MASK;
 		uint32_t block = entry & BTT_MAP_BLOCK_MASK;
@@ -928,15 +1163,19 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 		 * counter (block_is_read), so either it sees us or we see
 		 * its new entry and retry with that.
 		 */
-		uint32_t *slot = reader_slot(a, block);
-		__atomic_add_fetch(slot, 1, __ATOMIC_SEQ_CST);
+		if (held && held_add(&a->held, block) != 0)
+			return -1;
+		uint64_t *slot = reader_slot(a, block);
+		__atomic_add_fetch(slot, one, __ATOMIC_SEQ_CST);
 		uint32_t again = load32(entry_p);
 		if (again == entry) {
 			op->block = block;
 			op->src = a->data + (uint64_t)block * a->internal_lbasize;
 			return 0;
 		}
-		__atomic_sub_fetch(slot, 1, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(slot, one, __ATOMIC_RELEASE);
+		if (held)
+			held_remove(&a->held, block);
 		entry = again;
 	}
 }
@@ -944,16 +1183,26 @@ btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op)
 void
 btt_read_end(struct btt *btt, struct btt_read_op *op)
 {
-	if (op->src != NULL)
-		__atomic_sub_fetch(reader_slot(&btt->arenas[op->arena],
-			op->block), 1, __ATOMIC_RELEASE);
+	if (op->src == NULL)
+		return;
+	struct arena *a = &btt->arenas[op->arena];
+	if (!op->held) {
+		__atomic_sub_fetch(reader_slot(a, op->block), 1,
+			__ATOMIC_RELEASE);
+		return;
+	}
+	/* out of the table first: a writer that still sees the count
+	 * looks there and finds nothing */
+	held_remove(&a->held, op->block);
+	__atomic_sub_fetch(reader_slot(a, op->block), HELD_ONE,
+		__ATOMIC_RELEASE);
 }
 
 int
 btt_read(struct btt *btt, uint64_t lba, void *buf)
 {
 	struct btt_read_op op;
-	if (btt_read_begin(btt, lba, &op) != 0)
+	if (btt_read_begin(btt, lba, false, &op) != 0)
 		return -1;
 	if (op.src == NULL) {
 		memset(buf, 0, btt->params.bsize);

@@ -59,6 +59,8 @@ uint64_t btt_nlba(const struct btt *btt);
 bool btt_is_formatted(const struct btt *btt);
 
 int btt_read(struct btt *btt, uint64_t lba, void *buf);
+/* 0 if lba is a block of the pool, else -1 with EINVAL and a message. */
+int btt_lba_check(const struct btt *btt, uint64_t lba);
 int btt_write(struct btt *btt, uint64_t lba, const void *buf);
 int btt_set_zero(struct btt *btt, uint64_t lba);
 int btt_set_error(struct btt *btt, uint64_t lba);
@@ -96,6 +98,22 @@ enum btt_step btt_write_begin(struct btt *btt, uint64_t lba, bool wait,
 int btt_write_commit(struct btt *btt, struct btt_write_op *op,
 	bool warm_next);
 
+/*
+ * Copies buf into op->dest through the backend (durably), then commits as
+ * btt_write_commit does: the rest of a write, in one call, for whichever
+ * thread runs it (the async path hands it to a mover's worker).
+ */
+int btt_write_finish(struct btt *btt, struct btt_write_op *op,
+	const void *buf, bool warm_next);
+
+/*
+ * A begun write as one word and back (for a mover's argument): valid
+ * while the lane is held.
+ */
+uint64_t btt_write_op_pack(const struct btt_write_op *op);
+void btt_write_op_unpack(struct btt *btt, uint64_t packed,
+	struct btt_write_op *op);
+
 /* Releases the lane of a write that will not be committed. */
 void btt_write_cancel(struct btt *btt, struct btt_write_op *op);
 
@@ -103,13 +121,19 @@ struct btt_read_op {
 	const void *src;	/* block to copy from, NULL: reads as zeros */
 	uint32_t arena;
 	uint32_t block;
+	bool held;
 };
 
 /*
  * Finds the block of lba and registers the caller as its reader, so no
- * writer reuses it until btt_read_end. Never waits.
+ * writer reuses it until btt_read_end. Never waits. `held`: the read may
+ * stay registered across polls (it is then tracked by exact block number,
+ * so it never makes a writer skip a lane whose block it does not read);
+ * otherwise btt_read_end follows within the same call. A held
+ * registration may fail with ENOMEM.
  */
-int btt_read_begin(struct btt *btt, uint64_t lba, struct btt_read_op *op);
+int btt_read_begin(struct btt *btt, uint64_t lba, bool held,
+	struct btt_read_op *op);
 void btt_read_end(struct btt *btt, struct btt_read_op *op);
 
 /* Backend used for this namespace (the async path copies through it). */

@@ -26,6 +26,7 @@ struct data_mover_sync {
 
 struct sync_op {
 	struct op_pool *pool;
+	int64_t result;		/* of a VDM_OPERATION_RUN */
 };
 
 static void *
@@ -45,10 +46,10 @@ static int
 sync_op_start(void *op, const struct vdm_operation *operation,
 	struct future_notifier *notifier)
 {
-	(void)op;
 	if (notifier != NULL)
 		notifier->notifier_used = FUTURE_NOTIFIER_NONE;
-	operation_run(operation, &operation_default_fns);
+	((struct sync_op *)op)->result =
+		operation_run(operation, &operation_default_fns);
 	return 0;
 }
 
@@ -65,8 +66,9 @@ static void
 sync_op_delete(void *op, const struct vdm_operation *operation,
 	struct vdm_operation_output *output)
 {
-	operation_output(operation, output);
-	op_pool_put(((struct sync_op *)op)->pool, op);
+	struct sync_op *sop = op;
+	operation_output(operation, sop->result, output);
+	op_pool_put(sop->pool, op);
 }
 
 MINIASYNC_EXPORT struct data_mover_sync *
@@ -86,8 +88,9 @@ data_mover_sync_new(void)
 	dms->vdm.op_delete = sync_op_delete;
 	dms->vdm.op_start = sync_op_start;
 	dms->vdm.op_check = sync_op_check;
-	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) */
-	dms->vdm.capabilities = VDM_F_MEM_DURABLE;
+	/* operation_run() honours VDM_F_MEM_DURABLE (flush + fence) and
+	 * runs VDM_OPERATION_RUN */
+	dms->vdm.capabilities = VDM_F_MEM_DURABLE | VDM_CAPABILITY_RUN;
 	dms->vdm.has_property = NULL;	/* not ASYNC: work happens in poll */
 	return dms;
 }

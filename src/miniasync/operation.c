@@ -45,10 +45,13 @@ const struct operation_fns operation_default_fns = {
 	.set = default_memset,
 };
 
-void
+int64_t
 operation_run(const struct vdm_operation *operation,
 	const struct operation_fns *fns)
 {
+	if (operation->type == VDM_OPERATION_RUN)
+		return operation->data.run.fn(operation->data.run.args);
+
 	const struct vdm_operation_data_memcpy *cpy = &operation->data.memcpy;
 	const struct vdm_operation_data_memmove *mov =
 		&operation->data.memmove;
@@ -60,7 +63,7 @@ operation_run(const struct vdm_operation *operation,
 	uint64_t flags = 0;
 	bool durable_done = false;	/* the function kept the promise */
 
-	switch (operation->type) {
+	switch ((unsigned)operation->type) {
 	case VDM_OPERATION_MEMCPY:
 		fns->copy(cpy->dest, cpy->src, cpy->n, (unsigned)cpy->flags);
 		dest = cpy->dest, n = cpy->n, flags = cpy->flags;
@@ -96,13 +99,14 @@ operation_run(const struct vdm_operation *operation,
 	 */
 	if ((flags & VDM_F_MEM_DURABLE) && !durable_done)
 		pmem_persist(dest, n);
+	return 0;
 }
 
 bool
 operation_is_small(const struct vdm_operation *operation,
 	const struct operation_fns *fns, size_t max_size)
 {
-	switch (operation->type) {
+	switch ((unsigned)operation->type) {
 	case VDM_OPERATION_MEMCPY:
 		return fns->copy == default_memcpy &&
 			operation->data.memcpy.n <= max_size;
@@ -114,19 +118,23 @@ operation_is_small(const struct vdm_operation *operation,
 			operation->data.memset.n <= max_size;
 	case VDM_OPERATION_FLUSH:
 		return operation->data.flush.n <= max_size;
+	case VDM_OPERATION_RUN:
+		/* the caller of vdm_run() knows whether its function is */
+		return (operation->data.run.flags &
+			VDM_RUN_F_CALLER_MAY_RUN) != 0;
 	default:
 		return false;
 	}
 }
 
 void
-operation_output(const struct vdm_operation *operation,
+operation_output(const struct vdm_operation *operation, int64_t run_result,
 	struct vdm_operation_output *output)
 {
 	output->type = operation->type;
 	output->result = VDM_SUCCESS;
 
-	switch (operation->type) {
+	switch ((unsigned)operation->type) {
 	case VDM_OPERATION_MEMCPY:
 		output->output.memcpy.dest = operation->data.memcpy.dest;
 		break;
@@ -138,6 +146,9 @@ operation_output(const struct vdm_operation *operation,
 		break;
 	case VDM_OPERATION_FLUSH:
 		output->output.flush.unused = 0;
+		break;
+	case VDM_OPERATION_RUN:
+		output->output.run.result = run_result;
 		break;
 	default:
 		assert(!"unknown vdm operation type");

@@ -28,12 +28,15 @@ extern const struct operation_fns operation_default_fns;
 bool operation_is_small(const struct vdm_operation *operation,
 	const struct operation_fns *fns, size_t max_size);
 
-/* Performs the operation; a flush writes the range back to memory. */
-void operation_run(const struct vdm_operation *operation,
+/*
+ * Performs the operation; a flush writes the range back to memory. Returns
+ * what a VDM_OPERATION_RUN function returned, 0 for the others.
+ */
+int64_t operation_run(const struct vdm_operation *operation,
 	const struct operation_fns *fns);
 
 /* Fills 'output' for a successfully finished operation. */
 void operation_output(const struct vdm_operation *operation,
-	struct vdm_operation_output *output);
+	int64_t run_result, struct vdm_operation_output *output);
 
 #endif

@@ -4,7 +4,10 @@
  * operations through the public API, pmemblk_open resetting a dirty
  * shutdown state, and asynchronous writes: many futures in flight on a
  * pool whose data mover is a test mover that copies late (after a few
- * polls) and hands its flushes to the recorder.
+ * polls) and hands its flushes to the recorder -- either a plain 0.2
+ * mover (the library commits in the poll) or one with the run extension
+ * (VDM_CAPABILITY_RUN: the whole write, copy and commit, runs as the
+ * mover's operation, as on libminiasync's workers).
  *
  * The program is linked with --wrap=persist_ops_for: while a workload
  * runs, the pool file's mapping gets a recorder (recorder.h) instead of
@@ -514,17 +517,22 @@ do_op(PMEMblkpool *pbp, enum op op, uint64_t lba)
  * across polls and interleave; flushes (and durable copies) go to the
  * recorder like the library's own. With `durable` the mover claims
  * VDM_F_MEM_DURABLE and the library asks for durable copies instead of
- * separate flushes.
+ * separate flushes. With `run` it claims VDM_CAPABILITY_RUN and runs the
+ * library's functions (the whole write: copy, persist, flog, map, lane
+ * release) at that check, on this thread, where the recorder sees every
+ * fence of them.
  */
 struct rec_mover {
 	struct vdm base;
 	unsigned delay;
+	unsigned nrun;		/* VDM_OPERATION_RUNs run */
 };
 
 struct rec_mover_op {
 	const struct rec_mover *mover;
 	unsigned checks;
 	bool done;
+	int64_t result;
 };
 
 static void *
@@ -557,7 +565,7 @@ mover_op_check(void *opp, const struct vdm_operation *o)
 	if (op->checks++ < op->mover->delay)
 		return FUTURE_STATE_RUNNING;
 	const struct persist_ops *ops = &w.rec.ops;
-	switch (o->type) {
+	switch ((unsigned)o->type) {
 	case VDM_OPERATION_MEMCPY:
 		memcpy(o->data.memcpy.dest, o->data.memcpy.src,
 			o->data.memcpy.n);
@@ -579,6 +587,10 @@ mover_op_check(void *opp, const struct vdm_operation *o)
 	case VDM_OPERATION_FLUSH:
 		ops->flush(ops, o->data.flush.dest, o->data.flush.n);
 		break;
+	case VDM_OPERATION_RUN:
+		op->result = o->data.run.fn(o->data.run.args);
+		((struct rec_mover *)op->mover)->nrun++;
+		break;
 	}
 	op->done = true;
 	return FUTURE_STATE_COMPLETE;
@@ -590,7 +602,7 @@ mover_op_delete(void *op, const struct vdm_operation *o,
 {
 	out->type = o->type;
 	out->result = VDM_SUCCESS;
-	switch (o->type) {
+	switch ((unsigned)o->type) {
 	case VDM_OPERATION_MEMCPY:
 		out->output.memcpy.dest = o->data.memcpy.dest;
 		break;
@@ -602,21 +614,26 @@ mover_op_delete(void *op, const struct vdm_operation *o,
 		break;
 	case VDM_OPERATION_FLUSH:
 		break;
+	case VDM_OPERATION_RUN:
+		out->output.run.result = ((struct rec_mover_op *)op)->result;
+		break;
 	}
 	free(op);
 }
 
 static void
-mover_init(struct rec_mover *m, bool durable, unsigned delay)
+mover_init(struct rec_mover *m, bool durable, bool run, unsigned delay)
 {
 	m->base = (struct vdm){
 		.op_new = mover_op_new,
 		.op_delete = mover_op_delete,
 		.op_start = mover_op_start,
 		.op_check = mover_op_check,
-		.capabilities = durable ? VDM_F_MEM_DURABLE : 0,
+		.capabilities = (durable ? VDM_F_MEM_DURABLE : 0) |
+			(run ? VDM_CAPABILITY_RUN : 0),
 	};
 	m->delay = delay;
+	m->nrun = 0;
 }
 
 /*
@@ -816,14 +833,15 @@ wl_open_dirty_sds(const char *pool)
  * copied block itself before the commit).
  */
 static void
-wl_async(const char *pool, const char *name, bool durable, bool msync)
+wl_async(const char *pool, const char *name, bool durable, bool run,
+	bool msync)
 {
 	double t0 = now();
 	unlink(pool);
 	workload_start(name, pool, 4096, false);
 	w.msync = msync;
 	static struct rec_mover mover;
-	mover_init(&mover, durable, 2);
+	mover_init(&mover, durable, run, 2);
 	w.created = false;
 	PMEMblkpool *pbp = pmemblk_xcreate(pool, 4096, POOL_SIZE, 0600,
 		&mover.base);
@@ -834,6 +852,9 @@ wl_async(const char *pool, const char *name, bool durable, bool msync)
 	async_writes(pbp, 24, 6, 5);
 	do_op(pbp, OP_ERROR, 1);
 	async_writes(pbp, 8, 4, 3);
+	/* the run path took every async write and read */
+	if (run != (mover.nrun >= 32))
+		die("%s: %u operations run on the mover", name, mover.nrun);
 	workload_end(pbp, t0);
 }
 
@@ -872,10 +893,13 @@ main(int argc, char *argv[])
 		wl_create_new(pool);
 		wl_open_dirty_sds(pool);
 		wl_create_existing(pool);
-		wl_async(pool, "async_mover_flush", false, false);
-		wl_async(pool, "async_mover_durable", true, false);
-		if (!nt)
-			wl_async(pool, "async_msync", false, true);
+		wl_async(pool, "async_mover_flush", false, false, false);
+		wl_async(pool, "async_mover_durable", true, false, false);
+		wl_async(pool, "async_run", true, true, false);
+		if (!nt) {
+			wl_async(pool, "async_msync", false, false, true);
+			wl_async(pool, "async_run_msync", true, true, true);
+		}
 	}
 	unlink(pool);
 	image_file_close(&img_ours);

@@ -4,7 +4,11 @@
  *
  * One more thread keeps asynchronous writes and reads in flight (futures
  * over a threads data mover, polled round robin), so future steps
- * interleave with everything else.
+ * interleave with everything else. The threads mover has the run
+ * extension (miniasync_vdm_run(7)): those writes are copied, committed
+ * and their lanes released by the mover's workers (or in the poll, when
+ * the workers are behind), and those reads run whole there, concurrently
+ * with the other threads' sync operations.
  *
  * Every block write is self-describing (crash_pattern.h): the version
  * names the writer (thread or future slot) and its sequence number. While the threads run,

@@ -21,6 +21,9 @@
 	X(struct vdm_operation_data_memmove, 32)\
 	X(struct vdm_operation_data_memset, 32)\
 	X(struct vdm_operation_data_flush, 24)\
+	/* the 1.1 run extension fits the 0.2 union, which keeps its size */\
+	X(struct vdm_operation_data_run, 40)\
+	X(struct vdm_operation_output_run, 8)\
 	X(struct vdm_operation, 48)\
 	X(struct vdm_operation_data, 64)\
 	X(struct vdm_operation_output, 16)\

@@ -95,12 +95,38 @@ test_flush(void)
 	free(buf);
 }
 
+static int64_t
+add_run(const uint64_t args[VDM_RUN_NARGS])
+{
+	uint64_t *where = (uint64_t *)(uintptr_t)args[0];
+	*where += args[1];
+	return (int64_t)args[2];
+}
+
+/* VDM_OPERATION_RUN (libminiasync 1.1): runs in the first poll. */
+static void
+test_run(void)
+{
+	uint64_t sum = 1;
+	uint64_t args[VDM_RUN_NARGS] = {(uintptr_t)&sum, 41, (uint64_t)-7};
+	struct vdm_operation_future f = vdm_run(vdm, add_run, args, 0);
+	UT_ASSERT_EQ(sum, 1);	/* nothing before the first poll */
+	UT_ASSERT_EQ(future_poll(FUTURE_AS_RUNNABLE(&f), NULL),
+		FUTURE_STATE_COMPLETE);
+	UT_ASSERT_EQ(sum, 42);
+	UT_ASSERT_EQ(FUTURE_OUTPUT(&f)->type, VDM_OPERATION_RUN);
+	UT_ASSERT_EQ(FUTURE_OUTPUT(&f)->result, VDM_SUCCESS);
+	UT_ASSERT_EQ(FUTURE_OUTPUT(&f)->output.run.result, -7);
+}
+
 static void
 test_capabilities(void)
 {
 	/* durable copies are flushed and fenced by the mover itself */
-	UT_ASSERT_EQ(vdm->capabilities, VDM_F_MEM_DURABLE);
+	UT_ASSERT_EQ(vdm->capabilities,
+		VDM_F_MEM_DURABLE | VDM_CAPABILITY_RUN);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 1);
+	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_CAPABILITY_RUN), 1);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_NO_CACHE_HINT), 0);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_VALID_FLAGS), 0);
 	UT_ASSERT(vdm->has_property == NULL);
@@ -299,6 +325,7 @@ main(void)
 	test_memset();
 	test_flush();
 	test_capabilities();
+	test_run();
 	test_strdup(0);
 	test_strdup(1);
 	test_out_of_memory();

@@ -45,12 +45,85 @@ test_bad_arguments(void)
 	data_mover_threads_delete(dmt);
 }
 
+static int64_t
+add_run(const uint64_t args[VDM_RUN_NARGS])
+{
+	uint64_t *where = (uint64_t *)(uintptr_t)args[0];
+	__atomic_add_fetch(where, args[1], __ATOMIC_RELAXED);
+	return (int64_t)args[2];
+}
+
+/*
+ * VDM_OPERATION_RUN (libminiasync 1.1): many in flight, with and without
+ * VDM_RUN_F_CALLER_MAY_RUN; each runs exactly once and reports what its
+ * function returned; the futures are polled in reverse order.
+ */
+static void
+test_run(struct vdm *vdm)
+{
+	enum { N = 300 };
+	static struct vdm_operation_future f[N];
+	uint64_t sum = 0;
+	for (int i = 0; i < N; i++) {
+		uint64_t args[VDM_RUN_NARGS] = {(uintptr_t)&sum,
+			(uint64_t)i + 1, (uint64_t)(i * 3)};
+		f[i] = vdm_run(vdm, add_run, args,
+			i % 2 ? VDM_RUN_F_CALLER_MAY_RUN : 0);
+		UT_ASSERT_EQ(future_has_property(FUTURE_AS_RUNNABLE(&f[i]),
+			FUTURE_PROPERTY_ASYNC), 1);
+	}
+	for (int i = 0; i < N; i++)
+		future_poll(FUTURE_AS_RUNNABLE(&f[i]), NULL);
+	for (int i = N - 1; i >= 0; i--) {
+		FUTURE_BUSY_POLL(&f[i]);
+		UT_ASSERT_EQ(FUTURE_OUTPUT(&f[i])->type, VDM_OPERATION_RUN);
+		UT_ASSERT_EQ(FUTURE_OUTPUT(&f[i])->result, VDM_SUCCESS);
+		UT_ASSERT_EQ(FUTURE_OUTPUT(&f[i])->output.run.result, i * 3);
+	}
+	UT_ASSERT_EQ(__atomic_load_n(&sum, __ATOMIC_RELAXED),
+		(uint64_t)N * (N + 1) / 2);
+}
+
+static int64_t
+which_thread(const uint64_t args[VDM_RUN_NARGS])
+{
+	(void)args;
+	return (int64_t)pthread_self();
+}
+
+/* Without caller runs every operation runs on a worker, never in a poll. */
+static void
+test_no_caller_runs(void)
+{
+	struct data_mover_threads *dmt =
+		data_mover_threads_new(1, 4, FUTURE_NOTIFIER_NONE);
+	UT_ASSERT(dmt != NULL);
+	data_mover_threads_set_caller_runs(dmt, 0);
+	struct vdm *vdm = data_mover_threads_get_vdm(dmt);
+	enum { N = 64 };
+	static struct vdm_operation_future f[N];
+	uint64_t args[VDM_RUN_NARGS] = {0};
+	for (int i = 0; i < N; i++) {
+		f[i] = vdm_run(vdm, which_thread, args,
+			VDM_RUN_F_CALLER_MAY_RUN);
+		future_poll(FUTURE_AS_RUNNABLE(&f[i]), NULL);
+	}
+	for (int i = 0; i < N; i++) {
+		FUTURE_BUSY_POLL(&f[i]);
+		UT_ASSERT(FUTURE_OUTPUT(&f[i])->output.run.result !=
+			(int64_t)pthread_self());
+	}
+	data_mover_threads_delete(dmt);
+}
+
 static void
 test_properties(struct vdm *vdm)
 {
 	/* durable copies are flushed and fenced by the mover itself */
-	UT_ASSERT_EQ(vdm->capabilities, VDM_F_MEM_DURABLE);
+	UT_ASSERT_EQ(vdm->capabilities,
+		VDM_F_MEM_DURABLE | VDM_CAPABILITY_RUN);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_MEM_DURABLE), 1);
+	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_CAPABILITY_RUN), 1);
 	UT_ASSERT_EQ(vdm_is_supported(vdm, VDM_F_NO_CACHE_HINT), 0);
 
 	char a = 1, b = 0;
@@ -398,6 +471,7 @@ main(void)
 	struct vdm *vdm = data_mover_threads_get_vdm(dmt);
 
 	test_properties(vdm);
+	test_run(vdm);
 	test_sizes(vdm);
 	test_memmove_memset_flush(vdm);
 	test_patched_parameters(vdm);
@@ -409,6 +483,7 @@ main(void)
 
 	test_queue_full();
 	test_custom_functions();
+	test_no_caller_runs();
 
 	struct data_mover_threads *def = data_mover_threads_default();
 	UT_ASSERT(def != NULL);
