@@ -21,6 +21,9 @@ enum vdm_operation_type {
 	VDM_OPERATION_MEMMOVE = 1,
 	VDM_OPERATION_MEMSET = 2,
 	VDM_OPERATION_FLUSH = 3,
+	/* libminiasync 1.1 extension: only for movers announcing
+	 * VDM_CAPABILITY_RUN (see below); miniasync 0.2 has kinds 0-3 only */
+	VDM_OPERATION_RUN = 4,
 };
 
 enum vdm_operation_result {
@@ -83,18 +86,12 @@ struct vdm_operation_data_flush {
  * again. A mover with VDM_CAPABILITY_RUN and a has_property function
  * answers has_property(NULL, property) for all of its futures.
  */
-#define VDM_OPERATION_RUN ((enum vdm_operation_type)4)
 #define VDM_CAPABILITY_RUN (1U << 31)
 #define VDM_RUN_F_CALLER_MAY_RUN (1U << 0)
 #define VDM_RUN_NARGS 3
 
 typedef int64_t (*vdm_run_fn)(const uint64_t args[VDM_RUN_NARGS]);
 
-/*
- * (VDM_OPERATION_RUN is a macro, not an enum member, so that switch
- * statements written for miniasync 0.2's four kinds still compile without
- * -Wswitch warnings; a mover that handles it switches on (unsigned)type.)
- */
 struct vdm_operation_data_run {
 	vdm_run_fn fn;
 	uint64_t args[VDM_RUN_NARGS];
