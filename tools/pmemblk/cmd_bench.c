@@ -298,8 +298,6 @@ cmd_bench(int argc, char *argv[])
 	int ret = parse_args(&bo, argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (bo.cfg.api == BENCH_ASYNC && !async_available)
-		return fail(EXIT_FAIL, "%s", async_unavailable_reason);
 
 	/* Any run that writes to an existing pool, --prefill included. */
 	struct stat st;
