@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_ops.c -- the async side of the tool, over <libpmemblk/async.h> and
  * libminiasync (see async_ops.h).
