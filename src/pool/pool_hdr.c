@@ -88,6 +88,18 @@ pool_hdr_init(struct pool_hdr *hdr, const char *signature, uint32_t compat,
 		pool_hdr_csum_end(incompat));
 }
 
+void
+pool_hdr_signature_str(const struct pool_hdr *hdr,
+	char out[POOL_HDR_SIG_LEN + 1])
+{
+	int i;
+	for (i = 0; i < POOL_HDR_SIG_LEN && hdr->signature[i] != '\0'; i++) {
+		char c = hdr->signature[i];
+		out[i] = (c >= 0x20 && c < 0x7f) ? c : '.';
+	}
+	out[i] = '\0';
+}
+
 int
 pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
 	const char *path, bool *rdonly)

@@ -98,17 +98,8 @@ int pool_hdr_check(const struct pool_hdr *hdr, const char *signature,
  * its first NUL): other bytes outside printable ASCII become '.', so a
  * damaged file cannot put a newline or a terminal escape into a message.
  */
-static inline void
-pool_hdr_signature_str(const struct pool_hdr *hdr,
-	char out[POOL_HDR_SIG_LEN + 1])
-{
-	int i;
-	for (i = 0; i < POOL_HDR_SIG_LEN && hdr->signature[i] != '\0'; i++) {
-		char c = hdr->signature[i];
-		out[i] = (c >= 0x20 && c < 0x7f) ? c : '.';
-	}
-	out[i] = '\0';
-}
+void pool_hdr_signature_str(const struct pool_hdr *hdr,
+	char out[POOL_HDR_SIG_LEN + 1]);
 
 /*
  * End of the bytes the header checksum covers (FORMAT.md §11): 2048 with
