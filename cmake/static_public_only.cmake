@@ -12,19 +12,23 @@
 # local one. What stays global is exactly what the shared library exports
 # (default visibility). tests/install/static_symbols.sh checks the lists.
 #
-# add_public_only_static_library(TARGET OBJECT_LIBRARY)
-#   TARGET: a new STATIC library made of OBJECT_LIBRARY's objects.
-function(add_public_only_static_library target objlib)
+# add_public_only_static_library(TARGET OBJECT_LIBRARY...)
+#   TARGET: a new STATIC library made of the OBJECT_LIBRARYs' objects.
+function(add_public_only_static_library target)
+	set(objects)
+	foreach(objlib ${ARGN})
+		list(APPEND objects $<TARGET_OBJECTS:${objlib}>)
+	endforeach()
 	if(NOT CMAKE_OBJCOPY)
 		message(FATAL_ERROR "objcopy not found (binutils): needed for ${target}")
 	endif()
 	set(merged ${CMAKE_CURRENT_BINARY_DIR}/${target}_merged.o)
 	add_custom_command(OUTPUT ${merged}
 		COMMAND ${CMAKE_C_COMPILER} -r -nostdlib -o ${merged}.tmp
-			$<TARGET_OBJECTS:${objlib}>
+			${objects}
 		COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${merged}.tmp ${merged}
 		COMMAND ${CMAKE_COMMAND} -E remove ${merged}.tmp
-		DEPENDS ${objlib} $<TARGET_OBJECTS:${objlib}>
+		DEPENDS ${ARGN} ${objects}
 		COMMAND_EXPAND_LISTS
 		VERBATIM
 		COMMENT "Linking ${target}'s objects into one, internals made local")

@@ -1,8 +1,8 @@
 /*
  * blk.h -- the block pool handle behind the public pmemblk_* functions.
  *
- * Owns: the pool handle, the blk descriptor page (FORMAT.md §3) and the
- * mapping from public calls to the pool file and BTT layers.
+ * Owns: the pool handle and the mapping from public calls to the pool file
+ * and BTT layers. The descriptor page's layout is blk_layout.h's.
  */
 #ifndef PMEMBLK_BLK_H
 #define PMEMBLK_BLK_H
@@ -11,39 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blk_layout.h"
 #include "btt.h"
 #include "pool.h"
-
-#define BLK_SIGNATURE "PMEMBLK\0"
-#define BLK_DESC_OFF 4096	/* descriptor page */
-#define BLK_NS_OFF 8192		/* BTT namespace */
 
 /*
  * Marks the definition of a public function: the library is built with
  * hidden visibility, and src/libpmemblk.map then picks the exported names.
  */
 #define EXPORT __attribute__((visibility("default")))
-
-/*
- * The descriptor page. Only bsize and is_zeroed are format; PMDK keeps its
- * run-time pool struct right behind them and rewrites it at every open, so
- * readers ignore the rest. One reader does not: `pmempool info` takes
- * (data - addr) as the offset of the BTT. We store addr 0 and data 8192
- * (and the sizes PMDK would) so that PMDK's tools can read our pools.
- */
-struct blk_desc {
-	uint32_t bsize;
-	int32_t is_zeroed;
-	uint64_t rt_addr;	/* 0: base of the offsets below */
-	uint64_t rt_size;	/* pool size */
-	uint32_t rt_is_pmem;
-	uint32_t rt_rdonly;
-	uint64_t rt_data;	/* BLK_NS_OFF */
-	uint64_t rt_datasize;	/* namespace size */
-};
-
-_Static_assert(offsetof(struct blk_desc, rt_data) == 0x20,
-	"PMDK's pmemblk.data sits 0x20 into the descriptor page");
 
 struct vdm;
 

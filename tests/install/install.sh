@@ -120,6 +120,10 @@ expect_line 'libpmemblk|libminiasync' ldd "$T/cbuild/consumer_static" &&
 	die "consumer_static loads a shared libpmemblk or libminiasync"
 unset LD_LIBRARY_PATH
 
+# the license travels with the installed documentation
+cmp -s "$PREFIX/share/doc/libpmemblk/LICENSE" "$HERE/../../LICENSE" ||
+	die "share/doc/libpmemblk/LICENSE missing or not the repository's LICENSE"
+
 # the installed examples build from the installed prefix and run
 for ex in sync async; do
 	src=$PREFIX/share/doc/libpmemblk/examples/${ex}_example.c

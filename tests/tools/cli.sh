@@ -12,20 +12,12 @@ for cmd in create info check read write zero error bench demo; do
 	run "$P" "$cmd" --help
 	expect_rc 0; expect_out "^Usage: pmemblk $cmd"; expect_quiet_err
 done
-# --version: the async API is version 1.2 (README), and says so exactly
-# when this build runs async benchmarks
+# --version: the async API is version 1.2 (README), always built in
 run "$P" --version
-expect_rc 0; expect_out '^pmemblk [0-9]+\.[0-9]+\.[0-9]+ \(libpmemblk API 1\.[12], '
+expect_rc 0; expect_out '^pmemblk [0-9]+\.[0-9]+\.[0-9]+ \(libpmemblk API 1\.2, with the async API\)$'
 version=$(cat "$T/out")
 run "$P" -V
 expect_rc 0; [ "$(cat "$T/out")" = "$version" ] || die "-V and --version differ"
-if "$P" bench --api async --duration 0.05 --size 32M "$T/v-async.blk" >/dev/null 2>&1; then
-	grep -q 'API 1\.2, with the async API)$' <<<"$version" ||
-		die "async works but --version says: $version"
-else
-	grep -q 'with the async API' <<<"$version" &&
-		die "async fails but --version says: $version"
-fi
 
 # create
 run "$P" create --bsize 4K --size 64M "$POOL"
@@ -157,17 +149,12 @@ jq_true '.cpu.model | length > 0'
 run "$P" bench --duration 0.2 --size 32M --keep "$T/kept.blk"
 expect_rc 0; [ -e "$T/kept.blk" ] || die "bench --keep removed the pool"
 
-# async: runs when built in, else says it is unavailable (exit 3)
+# async (always built in)
 run "$P" bench --api async --queue-depth 4 --duration 0.2 --overwrite --json "$POOL"
-if [ "$RC" -eq 0 ]; then
-	jq_true '.bench.api == "async" and .bench.queue_depth == 4 and .bench.ops > 0 and .bench.errors == 0'
-	run "$P" bench --api async --mover sync --op mix --duration 0.2 --overwrite --json "$POOL"
-	expect_rc 0; jq_true '.bench.mover == "sync" and .bench.ops > 0'
-	ASYNC=yes
-else
-	expect_rc 3; expect_err 'async is unavailable'
-	ASYNC=no
-fi
+expect_rc 0
+jq_true '.bench.api == "async" and .bench.queue_depth == 4 and .bench.ops > 0 and .bench.errors == 0'
+run "$P" bench --api async --mover sync --op mix --duration 0.2 --overwrite --json "$POOL"
+expect_rc 0; jq_true '.bench.mover == "sync" and .bench.ops > 0'
 
 # the pool still checks after all that
 run "$P" check "$POOL"
@@ -184,16 +171,12 @@ fi
 run "$P" demo --duration 0.1
 expect_rc 0; expect_out '^demo: all 7 steps passed'
 expect_out '^\[5\] check +pmemblk_check: consistent'
-if [ "$ASYNC" = yes ]; then
-	expect_out 'pmemblk_read_async futures read them back: contents match'
-	expect_out '^ +async +write +16 '
-else
-	expect_out '^\[4\] async +skipped: async is unavailable'
-fi
+expect_out 'pmemblk_read_async futures read them back: contents match'
+expect_out '^ +async +write +16 '
 run "$P" demo --keep --duration 0.1 --dir "$T"
 expect_rc 0
 kept=$(sed -n 's/^demo: .*pool kept: //p' "$T/out")
 [ -f "$kept" ] || die "demo --keep: no pool at '$kept'"
 run "$P" check "$kept"
 expect_rc 0
-echo "cli: all checks passed (async: $ASYNC)"
+echo "cli: all checks passed"

@@ -1,9 +1,8 @@
 /*
  * async_ops.h -- the tool's use of the asynchronous API (pmemblk_xopen,
  * pmemblk_write_async, pmemblk_read_async) and of libminiasync's movers
- * and runtime. Built from async_on.c when the project has both, else from
- * async_off.c, whose functions fail with "async is unavailable": the tool
- * never pretends to have run something asynchronously.
+ * and runtime (async_ops.c). The project always builds both, so the tool
+ * always has them.
  */
 #ifndef PMEMBLK_TOOL_ASYNC_OPS_H
 #define PMEMBLK_TOOL_ASYNC_OPS_H
@@ -15,10 +14,6 @@
 #include <libpmemblk.h>
 
 #include "bench.h"
-
-/* Whether this build has the async API; if not, why. */
-extern const bool async_available;
-extern const char async_unavailable_reason[];
 
 enum mover_kind { MOVER_SYNC, MOVER_THREADS };
 

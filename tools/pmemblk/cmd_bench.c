@@ -269,7 +269,7 @@ run(struct bench_opts *bo, PMEMblkpool *pbp, bool created)
 	emit_bool(&e, "pool_created", "pool made for the run", created);
 	/* msync or cache flushes: the first thing that explains latencies */
 	struct persist_mode pm;
-	persist_mode_of_pool((const struct pmemblk *)pbp, &pm);
+	persist_mode_of_path(bo->path, &pm);
 	emit_str(&e, "persistence", "persistence", pm.pmem ? "pmem" : "msync");
 	emit_str(&e, "persistence_reason", "why", pm.why);
 	if (bo->cfg.api == BENCH_ASYNC)
@@ -298,8 +298,6 @@ cmd_bench(int argc, char *argv[])
 	int ret = parse_args(&bo, argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (bo.cfg.api == BENCH_ASYNC && !async_available)
-		return fail(EXIT_FAIL, "%s", async_unavailable_reason);
 
 	/* Any run that writes to an existing pool, --prefill included. */
 	struct stat st;

@@ -172,10 +172,6 @@ reopen_async(struct demo *d)
 	if (d->pbp != NULL)
 		pmemblk_close(d->pbp);
 	d->pbp = NULL;
-	if (!async_available) {
-		d->pbp = pmemblk_open(d->path, 0);
-		return d->pbp ? EXIT_OK : fail_lib("pmemblk_open");
-	}
 	if (d->mover == NULL)
 		d->mover = mover_new(MOVER_THREADS, DEMO_MOVER_THREADS, 64);
 	if (d->mover == NULL)
@@ -189,10 +185,6 @@ reopen_async(struct demo *d)
 static int
 async_round(struct demo *d)
 {
-	if (!async_available) {
-		step(d, "async", "skipped: %s", async_unavailable_reason);
-		return EXIT_OK;
-	}
 	long long blocks[DEMO_NBLOCKS];
 	for (int i = 0; i < DEMO_NBLOCKS; i++) {
 		blocks[i] = DEMO_NBLOCKS + i;
@@ -303,10 +295,6 @@ bench_round(struct demo *d)
 		"MiB/s", "p50", "p99");
 	static const enum bench_op ops[] = { BENCH_WRITE, BENCH_READ };
 	for (int api = BENCH_SYNC; api <= BENCH_ASYNC; api++) {
-		if (api == BENCH_ASYNC && !async_available) {
-			more("async: %s", async_unavailable_reason);
-			break;
-		}
 		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 			struct bench_cfg cfg = {
 				.api = (enum bench_api)api, .op = ops[i],
@@ -447,8 +435,8 @@ cmd_demo(int argc, char *argv[])
 		return ret;
 	d.wbuf = malloc(DEMO_NBLOCKS * DEMO_BSIZE);
 	d.rbuf = malloc(DEMO_NBLOCKS * DEMO_BSIZE);
-	printf("pmemblk demo: libpmemblk %s async, on a pool in %s\n",
-		async_available ? "with" : "without", d.dir);
+	printf("pmemblk demo: libpmemblk with async, on a pool in %s\n",
+		d.dir);
 	printf("(%s)\n\n", fs_note(d.dir));
 	ret = d.wbuf && d.rbuf ? run_steps(&d) : fail(EXIT_FAIL, "out of memory");
 	cleanup(&d, keep);

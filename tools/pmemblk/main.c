@@ -88,9 +88,7 @@ main(int argc, char *argv[])
 		printf("pmemblk %s (libpmemblk API %d.%d, %s)\n",
 			PMEMBLK_TOOL_VERSION, PMEMBLK_MAJOR_VERSION,
 			api_async ? 2 : 1,
-			!api_async ? "no async API" : async_available ?
-			"with the async API" :
-			"async API in the library, not in this tool");
+			api_async ? "with the async API" : "no async API");
 		return EXIT_OK;
 	}
 

@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "blk.h"
 #include "persist_mode.h"
+#include "poolset.h"
 
 bool
 persist_mode_is_dax(int fd)
@@ -48,21 +48,32 @@ persist_mode_explain(bool dax, struct persist_mode *m)
 	m->name = m->pmem ? "pmem (cache flushes)" : "msync";
 }
 
-void
-persist_mode_of_pool(const struct pmemblk *pbp, struct persist_mode *m)
+static bool
+path_is_dax(const char *path)
 {
-	const struct pool_file *pf = &pbp->pf;
-	bool dax = true;
-	for (unsigned i = 0; i < pf->nparts; i++) {
-		int fd = open(pf->parts[i].path, O_RDONLY | O_CLOEXEC);
-		dax = dax && fd >= 0 && persist_mode_is_dax(fd);
-		if (fd >= 0)
-			close(fd);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool dax = fd >= 0 && persist_mode_is_dax(fd);
+	if (fd >= 0)
+		close(fd);
+	return dax;
+}
+
+void
+persist_mode_of_path(const char *path, struct persist_mode *m)
+{
+	bool dax = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct poolset *set = NULL;
+	if (fd >= 0 && poolset_is_set_file(fd) &&
+			poolset_parse(fd, path, &set) == 0) {
+		dax = set->nparts > 0;
+		for (unsigned i = 0; i < set->nparts; i++)
+			dax = dax && path_is_dax(set->parts[i].path);
+		poolset_free(set);
+	} else if (fd >= 0) {
+		dax = persist_mode_is_dax(fd);
 	}
+	if (fd >= 0)
+		close(fd);
 	persist_mode_explain(dax, m);
-	if (m->pmem != pf->is_pmem) {	/* libpmem's own answer decided */
-		m->pmem = pf->is_pmem;
-		m->name = m->pmem ? "pmem (cache flushes)" : "msync";
-		m->why = "libpmem's pmem_is_pmem() says so";
-	}
 }

@@ -26,10 +26,11 @@ bool persist_mode_is_dax(int fd);
 void persist_mode_explain(bool dax, struct persist_mode *m);
 
 /*
- * The mode the library chose for an open pool (struct pmemblk is the
- * library's handle), explained.
+ * The mode the library chooses for the pool at path (a pool file or a
+ * pool set file, whose parts must all be on DAX), explained. It is the
+ * library's rule (persist_map()), applied again: the library's handle is
+ * not the tool's to look into.
  */
-struct pmemblk;
-void persist_mode_of_pool(const struct pmemblk *pbp, struct persist_mode *m);
+void persist_mode_of_path(const char *path, struct persist_mode *m);
 
 #endif

@@ -4,7 +4,7 @@
  * PMDK's, in use or not, with or without a BTT layout, even damaged.
  *
  * The on-media structures are the library's own (pool_hdr.h,
- * btt_layout.h, blk.h); nothing here redefines them.
+ * btt_layout.h, blk_layout.h); nothing here redefines them.
  */
 #ifndef PMEMBLK_TOOL_POOLINFO_H
 #define PMEMBLK_TOOL_POOLINFO_H
@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "blk.h"
+#include "blk_layout.h"
 #include "btt_layout.h"
 #include "pool_hdr.h"
 #include "progress.h"

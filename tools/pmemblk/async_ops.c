@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * async_on.c -- the async side of the tool, over <libpmemblk/async.h> and
+ * async_ops.c -- the async side of the tool, over <libpmemblk/async.h> and
  * libminiasync (see async_ops.h).
  */
 #define PMEMBLK_USE_MINIASYNC 1
@@ -15,9 +16,6 @@
 #include "progress.h"
 #include "report.h"
 #include "tool.h"
-
-const bool async_available = true;
-const char async_unavailable_reason[] = "";
 
 struct mover {
 	enum mover_kind kind;
