@@ -87,6 +87,7 @@ struct btt {
 	uint32_t nlane;
 	uint64_t nlba;
 	uint32_t state;		/* enum layout_state, atomic */
+	uint32_t nrecovered;	/* map entries completed by recovery at open */
 	pthread_mutex_t layout_lock;
 	struct arena *arenas;
 	struct lane lanes[BTT_DEFAULT_NFREE];
@@ -366,8 +367,10 @@ arena_recover(struct btt *btt, struct arena *a)
 		if (s->old_map == s->new_map)
 			continue;
 		uint32_t entry = map_effective(a->map[s->lba], s->lba);
-		if (entry != s->new_map && entry == s->old_map)
+		if (entry != s->new_map && entry == s->old_map) {
 			map_store(btt, a, s->lba, s->new_map);
+			btt->nrecovered++;
+		}
 	}
 }
 
@@ -634,6 +637,21 @@ int
 btt_prepare_write(struct btt *btt)
 {
 	return layout_prepare_write(btt);
+}
+
+uint32_t
+btt_nrecovered(const struct btt *btt)
+{
+	return btt->nrecovered;
+}
+
+uint32_t
+btt_nprimary_repairs(const struct btt *btt)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < btt->narena; i++)
+		n += btt->arenas[i].repair_primary;
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
