@@ -240,8 +240,8 @@ info_check_fields(const struct btt *btt, const struct btt_info *in,
 		return 0;
 	if (in->external_lbasize != btt->params.bsize)
 		return err_set(EINVAL,
-			"%s: arena %u: inconsistent lbasize (info %u, pool bsize %u)",
-			btt->params.path, i, in->external_lbasize,
+			"%s: arena %u: BTT info block: %s (inconsistent lbasize: info %u, pool bsize %u)",
+			btt->params.path, i, what, in->external_lbasize,
 			btt->params.bsize);
 	return err_set(EINVAL, "%s: arena %u: BTT info block: %s",
 		btt->params.path, i, what);
@@ -344,14 +344,11 @@ arena_load_flog(struct btt *btt, struct arena *a, uint32_t idx)
 		if (a->lanes[l].free_block != UINT32_MAX)
 			owners[n++] = a->lanes[l].free_block;
 	int ret = 0;
-	for (uint32_t i = 0; i < n && ret == 0; i++)
-		for (uint32_t j = i + 1; j < n; j++)
-			if (owners[i] == owners[j]) {
-				ret = err_set(EINVAL,
-					"%s: arena %u: two flog pairs own free block %u",
-					path, idx, owners[i]);
-				break;
-			}
+	uint32_t shared;
+	if (btt_free_blocks_shared(owners, n, &shared))
+		ret = err_set(EINVAL,
+			"%s: arena %u: two flog pairs own free block %u",
+			path, idx, shared);
 	blk_free(owners);
 	return ret;
 }

@@ -113,6 +113,18 @@ btt_flog_pair_check(const struct btt_flog slot[2], uint32_t external_nlba,
 }
 
 bool
+btt_free_blocks_shared(const uint32_t *blocks, uint32_t n, uint32_t *block)
+{
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = i + 1; j < n; j++)
+			if (blocks[i] == blocks[j]) {
+				*block = blocks[i];
+				return true;
+			}
+	return false;
+}
+
+bool
 btt_flog_pair_initial(const struct btt_flog slot[2], uint32_t lane,
 	uint32_t external_nlba)
 {

@@ -118,8 +118,16 @@ structure_findings(struct check *c, const struct pool_info *pi)
 			add(c, false, "arena %u: %s", i, a->flog_problem);
 	}
 	/* anything else open refuses (architecture, features, bsize 0) */
-	if (c->n == 0 && pi->verdict[0] != '\0')
-		add(c, false, "%s", strip_path(pi->verdict, c->path));
+	if (pi->verdict[0] == '\0')
+		return;
+	const char *why = strip_path(pi->verdict, c->path);
+	if (strncmp(why, "invalid checksum of pool header", 31) == 0 ||
+			strncmp(why, "BTT info blocks of arena", 24) == 0)
+		return;		/* said above in check's words */
+	for (unsigned i = 0; i < c->n; i++)
+		if (strstr(c->f[i].text, why) != NULL)
+			return;
+	add(c, false, "%s", why);
 }
 
 static void

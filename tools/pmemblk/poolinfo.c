@@ -372,9 +372,11 @@ check_flogs(struct pool_info *pi, char *err, size_t errlen)
 	struct btt_flog *pairs = malloc((size_t)nlane * BTT_FLOG_PAIR_SIZE);
 	if (pairs == NULL)
 		return errf(err, errlen, "out of memory");
+	uint32_t owners[BTT_DEFAULT_NFREE];
 	int ret = 0;
 	for (uint32_t i = 0; i < pi->narenas && ret == 0; i++) {
 		struct arena_desc *a = &pi->arenas[i];
+		uint32_t nown = 0;
 		if (read_at(pi->fd, pairs, (size_t)nlane * BTT_FLOG_PAIR_SIZE,
 				a->offset + a->info.flogoff) != 0) {
 			ret = errf(err, errlen, "%s: arena %u: cannot read the "
@@ -386,14 +388,23 @@ check_flogs(struct pool_info *pi, char *err, size_t errlen)
 				((uint8_t *)pairs + l * BTT_FLOG_PAIR_SIZE);
 			int cur, slot;
 			const char *why;
-			if (btt_flog_pair_check(p, a->info.external_nlba,
-					a->info.internal_nlba, &cur, &slot,
-					&why) != BTT_FLOG_BAD)
+			enum btt_flog_verdict v = btt_flog_pair_check(p,
+				a->info.external_nlba, a->info.internal_nlba,
+				&cur, &slot, &why);
+			if (v == BTT_FLOG_OK)
+				owners[nown++] = p[cur].old_map &
+					BTT_MAP_BLOCK_MASK;
+			if (v != BTT_FLOG_BAD)
 				continue;
 			snprintf(a->flog_problem, sizeof(a->flog_problem),
 				"flog pair %u, slot %d: %s", l, slot, why);
 			break;
 		}
+		uint32_t shared;
+		if (a->flog_problem[0] == '\0' &&
+				btt_free_blocks_shared(owners, nown, &shared))
+			snprintf(a->flog_problem, sizeof(a->flog_problem),
+				"two flog pairs own free block %u", shared);
 	}
 	free(pairs);
 	return ret;
@@ -404,7 +415,10 @@ static void
 judge(struct pool_info *pi)
 {
 	bool rdonly;
-	if (pool_hdr_check(&pi->hdr, BLK_SIGNATURE, pi->path, &rdonly) != 0) {
+	const char *paths[1] = {pi->path};
+	/* info reads single files: a pool of one part, as open sees it */
+	if (pool_hdr_check_set(&pi->hdr, 1, false, BLK_SIGNATURE, paths,
+			&rdonly) != 0) {
 		refuse(pi, "%s", err_last());
 		return;
 	}
