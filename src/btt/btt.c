@@ -135,6 +135,7 @@ struct btt {
 	uint32_t nlane;
 	uint64_t nlba;
 	uint32_t state;		/* enum layout_state, atomic */
+	uint32_t nrecovered;	/* map entries completed by recovery at open */
 	pthread_mutex_t layout_lock;
 	struct arena *arenas;
 	struct lane lanes[BTT_DEFAULT_NFREE];
@@ -382,8 +383,8 @@ info_check_fields(const struct btt *btt, const struct btt_info *in,
 		return 0;
 	if (in->external_lbasize != btt->params.bsize)
 		return err_set(EINVAL,
-			"%s: arena %u: inconsistent lbasize (info %u, pool bsize %u)",
-			btt->params.path, i, in->external_lbasize,
+			"%s: arena %u: BTT info block: %s (inconsistent lbasize: info %u, pool bsize %u)",
+			btt->params.path, i, what, in->external_lbasize,
 			btt->params.bsize);
 	return err_set(EINVAL, "%s: arena %u: BTT info block: %s",
 		btt->params.path, i, what);
@@ -487,14 +488,11 @@ arena_load_flog(struct btt *btt, struct arena *a, uint32_t idx)
 		if (a->lanes[l].free_block != UINT32_MAX)
 			owners[n++] = a->lanes[l].free_block;
 	int ret = 0;
-	for (uint32_t i = 0; i < n && ret == 0; i++)
-		for (uint32_t j = i + 1; j < n; j++)
-			if (owners[i] == owners[j]) {
-				ret = err_set(EINVAL,
-					"%s: arena %u: two flog pairs own free block %u",
-					path, idx, owners[i]);
-				break;
-			}
+	uint32_t shared;
+	if (btt_free_blocks_shared(owners, n, &shared))
+		ret = err_set(EINVAL,
+			"%s: arena %u: two flog pairs own free block %u",
+			path, idx, shared);
 	blk_free(owners);
 	return ret;
 }
@@ -510,8 +508,10 @@ arena_recover(struct btt *btt, struct arena *a)
 		if (s->old_map == s->new_map)
 			continue;
 		uint32_t entry = map_effective(a->map[s->lba], s->lba);
-		if (entry != s->new_map && entry == s->old_map)
+		if (entry != s->new_map && entry == s->old_map) {
 			map_store(btt, a, s->lba, s->new_map);
+			btt->nrecovered++;
+		}
 	}
 }
 
@@ -778,6 +778,21 @@ int
 btt_prepare_write(struct btt *btt)
 {
 	return layout_prepare_write(btt);
+}
+
+uint32_t
+btt_nrecovered(const struct btt *btt)
+{
+	return btt->nrecovered;
+}
+
+uint32_t
+btt_nprimary_repairs(const struct btt *btt)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < btt->narena; i++)
+		n += btt->arenas[i].repair_primary;
+	return n;
 }
 
 /* ------------------------------------------------------------------ */

@@ -52,6 +52,14 @@ void btt_close(struct btt *btt);
  */
 int btt_prepare_write(struct btt *btt);
 
+/*
+ * What open found to mend (for `pmemblk check --repair`): interrupted
+ * writes whose map entry recovery completed, and arenas whose primary
+ * info block the first write will rewrite from the backup.
+ */
+uint32_t btt_nrecovered(const struct btt *btt);
+uint32_t btt_nprimary_repairs(const struct btt *btt);
+
 /* Number of external blocks (valid with or without a layout). */
 uint64_t btt_nlba(const struct btt *btt);
 

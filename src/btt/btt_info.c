@@ -2,6 +2,7 @@
 /*
  * btt_info.c -- the BTT format's validity rules (see btt_info.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "btt_info.h"
@@ -110,6 +111,26 @@ btt_flog_pair_check(const struct btt_flog slot[2], uint32_t external_nlba,
 	}
 	*current = cur;
 	return BTT_FLOG_OK;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+bool
+btt_free_blocks_shared(uint32_t *blocks, uint32_t n, uint32_t *block)
+{
+	/* sorted, a shared block sits next to its twin (256 pairs: cheap) */
+	qsort(blocks, n, sizeof(*blocks), cmp_u32);
+	for (uint32_t i = 1; i < n; i++)
+		if (blocks[i] == blocks[i - 1]) {
+			*block = blocks[i];
+			return true;
+		}
+	return false;
 }
 
 bool

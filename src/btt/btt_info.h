@@ -54,6 +54,14 @@ enum btt_flog_verdict btt_flog_pair_check(const struct btt_flog slot[2],
 	uint32_t external_nlba, uint32_t internal_nlba, int *current,
 	int *bad_slot, const char **why);
 
+/*
+ * Whether two lanes of one arena own the same free block (blocks[] holds
+ * the free block of each valid pair, n of them; it is sorted in place):
+ * two writers would then overwrite each other's data. Sets *block to the
+ * shared one.
+ */
+bool btt_free_blocks_shared(uint32_t *blocks, uint32_t n, uint32_t *block);
+
 /* Whether pair `lane` holds exactly what the layout writes (FORMAT.md §4.4). */
 bool btt_flog_pair_initial(const struct btt_flog slot[2], uint32_t lane,
 	uint32_t external_nlba);

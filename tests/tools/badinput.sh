@@ -128,9 +128,11 @@ run "$P" read "$T/cut.blk" 0
 cp "$POOL" "$T/hdr.blk"
 printf '\x55' | dd of="$T/hdr.blk" bs=1 seek=100 conv=notrunc status=none
 run "$P" info --json "$T/hdr.blk"
-expect_rc 0; jq_true '.header.checksum_valid == false'
+expect_rc 1; jq_true '.header.checksum_valid == false'
+jq_true '.verdict.opens == false and (.verdict.reason | contains("invalid checksum of pool header"))'
 run "$P" check "$T/hdr.blk"
-expect_rc 3; expect_err 'invalid checksum of pool header'
+expect_rc 1; expect_out 'hdr.blk: pool header: checksum incorrect$'
+expect_out 'hdr.blk: not consistent$'
 
 # a damaged BTT info block: reported, both copies
 cp "$POOL" "$T/btt.blk"

@@ -31,8 +31,9 @@ static const char help[] =
 "                 never-written blocks (progress shown on a terminal)\n"
 "  -h, --help     show this help\n"
 "\n"
-"Exit status: 0 success, 2 usage error, 3 the file cannot be read or is\n"
-"not a pmemblk pool.\n";
+"Exit status: 0 success, 1 the pool is shown but damaged: the library\n"
+"would refuse to open it (the verdict says why), 2 usage error, 3 the file\n"
+"cannot be read or is not a pmemblk pool.\n";
 
 static const struct flag_name compat_names[] = {
 	{ POOL_FEAT_CHECK_BAD_BLOCKS, "CHECK_BAD_BLOCKS" },
@@ -211,7 +212,13 @@ emit_arena(struct emit *e, const struct pool_info *pi, uint32_t i)
 			a->state != ARENA_UNWRITTEN)
 		emit_str(e, "primary_problem", "primary info block",
 			a->problem);
-	if (a->state == ARENA_OK || a->state == ARENA_BACKUP)
+	if (a->fields_problem != NULL)
+		emit_str(e, "fields_problem", "info block fields",
+			a->fields_problem);
+	if (a->flog_problem[0] != '\0')
+		emit_str(e, "flog_problem", "flog", a->flog_problem);
+	if (a->state == ARENA_OK || a->state == ARENA_BACKUP ||
+			a->state == ARENA_BAD_FIELDS)
 		emit_info_block(e, &a->info);
 	else if (a->state == ARENA_UNWRITTEN)
 		emit_geometry(e, a);
@@ -326,6 +333,12 @@ emit_pool(struct emit *e, const struct pool_info *pi)
 
 	emit_btt(e, pi);
 
+	emit_section(e, "verdict", "verdict");
+	emit_bool(e, "opens", "the library opens it", pi->verdict[0] == '\0');
+	if (pi->verdict[0] != '\0')
+		emit_str(e, "reason", "reason", pi->verdict);
+	emit_end(e);
+
 	if (pi->counted) {
 		emit_section(e, "blocks", "blocks");
 		emit_u64(e, "total", "total", pi->nblock);
@@ -375,8 +388,10 @@ cmd_info(int argc, char *argv[])
 	emit_begin(&e, stdout, json);
 	emit_pool(&e, &pi);
 	emit_finish(&e);
+	bool damaged = pi.verdict[0] != '\0';
 	poolinfo_free(&pi);
 	if (ret != EXIT_OK)
 		return fail(ret, "%s", err);
-	return ret;
+	/* everything was shown; the status says the pool will not open */
+	return damaged ? EXIT_INCONSISTENT : EXIT_OK;
 }

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btt_info.h"
 #include "checksum.h"
+#include "out.h"
 #include "poolinfo.h"
 #include "poolset.h"
 #include "mem.h"
@@ -89,6 +91,7 @@ arena_state_name(enum arena_state s)
 	case ARENA_BACKUP: return "primary info block invalid, backup valid";
 	case ARENA_UNWRITTEN: return "layout not written";
 	case ARENA_DAMAGED: return "damaged: no valid info block";
+	case ARENA_BAD_FIELDS: return "damaged: info block fields invalid";
 	}
 	return "?";
 }
@@ -240,10 +243,8 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 			"type: \"%s\"", path, sig);
 	}
 
-	size_t end = (pi->hdr.incompat & POOL_FEAT_CKSUM_2K) ?
-		POOL_HDR_CSUM_2K_END : POOL_HDR_CSUM_OFF;
 	pi->hdr_csum_ok = checksum_valid(&pi->hdr, POOL_HDR_SIZE,
-		POOL_HDR_CSUM_OFF, end);
+		POOL_HDR_CSUM_OFF, pool_hdr_csum_end(pi->hdr.incompat));
 	pi->sds_zero = mem_is_zero(&pi->hdr.sds, sizeof(pi->hdr.sds));
 	pi->sds_csum_ok = checksum_valid(&pi->hdr.sds, sizeof(pi->hdr.sds),
 		offsetof(struct shutdown_state, checksum), sizeof(pi->hdr.sds));
@@ -265,20 +266,50 @@ load_header(struct pool_info *pi, char *err, size_t errlen)
 	return 0;
 }
 
-/* NULL if the info block is valid for this pool, else what is wrong. */
-static const char *
-info_problem(const struct pool_info *pi, const struct btt_info *info)
+/*
+ * Whether an arena without a usable info block received no write: its flog
+ * and map where the layout puts them (the library's rule, btt_info.h).
+ * -1 on a read error.
+ */
+static int
+arena_never_written(const struct pool_info *pi, const struct arena_desc *a)
 {
-	if (memcmp(info->sig, BTT_INFO_SIG, BTT_INFO_SIG_LEN) != 0)
-		return "wrong signature";
-	if (memcmp(info->parent_uuid, pi->hdr.poolset_uuid, POOL_UUID_LEN) != 0)
-		return "parent uuid differs from the pool's";
-	if (!checksum_valid(info, BTT_INFO_SIZE, BTT_INFO_CSUM_OFF,
-			BTT_INFO_SIZE))
-		return "bad checksum";
-	if (info->major == 0)
-		return "major version 0";
-	return NULL;
+	const struct btt_geometry *g = &a->geo;
+	if (!a->geo_ok)
+		return 0;
+	uint8_t *flog = malloc(g->flog_size);
+	if (flog == NULL)
+		return -1;
+	int ret = -1;
+	if (read_at(pi->fd, flog, g->flog_size, a->offset + g->flogoff) != 0)
+		goto out;
+	switch (btt_flog_history(flog, g)) {
+	case BTT_FLOG_NEVER_WRITTEN:
+		ret = 1;
+		break;
+	case BTT_FLOG_WRITTEN:
+		ret = 0;
+		break;
+	case BTT_FLOG_INITIAL: {
+		uint32_t chunk[4096];
+		uint64_t left = (uint64_t)g->external_nlba * BTT_MAP_ENTRY_SIZE;
+		uint64_t off = a->offset + g->mapoff;
+		ret = 1;
+		while (left > 0 && ret == 1) {
+			size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+			if (read_at(pi->fd, chunk, n, off) != 0)
+				ret = -1;
+			else if (!mem_is_zero(chunk, n))
+				ret = 0;
+			left -= n;
+			off += n;
+		}
+		break;
+	}
+	}
+out:
+	free(flog);
+	return ret;
 }
 
 /* Whether the map described by the info block lies inside the arena. */
@@ -308,19 +339,34 @@ load_arena(struct pool_info *pi, struct arena_desc *a, char *err,
 			(unsigned long long)a->offset, strerror(errno));
 		goto out;
 	}
-	a->problem = info_problem(pi, &a->info);
+	const uint8_t *uuid = pi->hdr.poolset_uuid;
+	a->geo_ok = pi->desc.bsize != 0 && btt_geometry(a->size,
+		pi->desc.bsize, BTT_DEFAULT_NFREE, &a->geo);
+	a->problem = btt_info_problem(&a->info, uuid);
+	a->backup_problem = btt_info_problem(backup, uuid);
 	if (a->problem == NULL) {
 		a->state = ARENA_OK;
-	} else if (info_problem(pi, backup) == NULL) {
+	} else if (btt_info_problem(backup, uuid) == NULL) {
 		a->state = ARENA_BACKUP;
 		a->info = *backup;
 	} else {
-		/* as the library: an unfinished layout has no backup yet */
-		a->state = mem_is_zero(backup, sizeof(*backup)) ?
-			ARENA_UNWRITTEN : ARENA_DAMAGED;
+		int never = arena_never_written(pi, a);
+		if (never < 0) {
+			errf(err, errlen, "%s: cannot read the BTT flog or map "
+				"of the arena at offset %llu: %s", pi->path,
+				(unsigned long long)a->offset, strerror(errno));
+			goto out;
+		}
+		a->state = never ? ARENA_UNWRITTEN : ARENA_DAMAGED;
 	}
-	a->geo_ok = pi->desc.bsize != 0 && btt_geometry(a->size,
-		pi->desc.bsize, BTT_DEFAULT_NFREE, &a->geo);
+	if (a->state == ARENA_OK || a->state == ARENA_BACKUP) {
+		const char *why = btt_info_fields_problem(&a->info,
+			pi->desc.bsize, pi->pool_size - a->offset);
+		if (why != NULL) {
+			a->state = ARENA_BAD_FIELDS;
+			a->fields_problem = why;
+		}
+	}
 	a->map_readable = (a->state == ARENA_OK || a->state == ARENA_BACKUP) &&
 		map_in_bounds(pi, a);
 	ret = 0;
@@ -404,6 +450,7 @@ load_arenas(struct pool_info *pi, char *err, size_t errlen)
 	case ARENA_UNWRITTEN:
 		return load_unwritten(pi, ns_size, max, err, errlen);
 	case ARENA_DAMAGED:
+	case ARENA_BAD_FIELDS:
 		pi->layout = LAYOUT_DAMAGED;
 		return 0;
 	default:
@@ -424,6 +471,101 @@ sum_nblock(struct pool_info *pi)
 	}
 }
 
+/* Sets pi->verdict (unless already set) and returns -1. */
+static int
+refuse(struct pool_info *pi, const char *fmt, ...)
+{
+	if (pi->verdict[0] != '\0')
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pi->verdict, sizeof(pi->verdict), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * The flog pairs of the lanes the library uses (the smallest nfree of the
+ * arenas), judged by the library's rule.
+ */
+static int
+check_flogs(struct pool_info *pi, char *err, size_t errlen)
+{
+	uint32_t nlane = BTT_DEFAULT_NFREE;
+	for (uint32_t i = 0; i < pi->narenas; i++)
+		if (pi->arenas[i].info.nfree < nlane)
+			nlane = pi->arenas[i].info.nfree;
+	struct btt_flog *pairs = malloc((size_t)nlane * BTT_FLOG_PAIR_SIZE);
+	if (pairs == NULL)
+		return errf(err, errlen, "out of memory");
+	uint32_t owners[BTT_DEFAULT_NFREE];
+	int ret = 0;
+	for (uint32_t i = 0; i < pi->narenas && ret == 0; i++) {
+		struct arena_desc *a = &pi->arenas[i];
+		uint32_t nown = 0;
+		if (read_at(pi->fd, pairs, (size_t)nlane * BTT_FLOG_PAIR_SIZE,
+				a->offset + a->info.flogoff) != 0) {
+			ret = errf(err, errlen, "%s: arena %u: cannot read the "
+				"flog: %s", pi->path, i, strerror(errno));
+			break;
+		}
+		for (uint32_t l = 0; l < nlane; l++) {
+			const struct btt_flog *p = (const void *)
+				((uint8_t *)pairs + l * BTT_FLOG_PAIR_SIZE);
+			int cur, slot;
+			const char *why;
+			enum btt_flog_verdict v = btt_flog_pair_check(p,
+				a->info.external_nlba, a->info.internal_nlba,
+				&cur, &slot, &why);
+			if (v == BTT_FLOG_OK)
+				owners[nown++] = p[cur].old_map &
+					BTT_MAP_BLOCK_MASK;
+			if (v != BTT_FLOG_BAD)
+				continue;
+			snprintf(a->flog_problem, sizeof(a->flog_problem),
+				"flog pair %u, slot %d: %s", l, slot, why);
+			break;
+		}
+		uint32_t shared;
+		if (a->flog_problem[0] == '\0' &&
+				btt_free_blocks_shared(owners, nown, &shared))
+			snprintf(a->flog_problem, sizeof(a->flog_problem),
+				"two flog pairs own free block %u", shared);
+	}
+	free(pairs);
+	return ret;
+}
+
+/* What the library's open would say of this pool (pi->verdict). */
+static void
+judge(struct pool_info *pi)
+{
+	bool rdonly;
+	const char *paths[1] = {pi->path};
+	/* info reads single files: a pool of one part, as open sees it */
+	if (pool_hdr_check_set(&pi->hdr, 1, false, BLK_SIGNATURE, paths,
+			&rdonly) != 0) {
+		refuse(pi, "%s", err_last());
+		return;
+	}
+	if (pi->desc.bsize == 0) {
+		refuse(pi, "%s: block size 0 in the pool descriptor", pi->path);
+		return;
+	}
+	for (uint32_t i = 0; i < pi->narenas; i++) {
+		const struct arena_desc *a = &pi->arenas[i];
+		if (a->state == ARENA_DAMAGED)
+			refuse(pi, "%s: BTT info blocks of arena %u are damaged",
+				pi->path, i);
+		else if (a->state == ARENA_BAD_FIELDS)
+			refuse(pi, "%s: arena %u: BTT info block: %s",
+				pi->path, i, a->fields_problem);
+		else if (a->flog_problem[0] != '\0')
+			refuse(pi, "%s: arena %u: %s", pi->path, i,
+				a->flog_problem);
+	}
+}
+
 int
 poolinfo_load(struct pool_info *pi, const char *path, char *err,
 	size_t errlen)
@@ -440,7 +582,10 @@ poolinfo_load(struct pool_info *pi, const char *path, char *err,
 	}
 	if (load_arenas(pi, err, errlen) != 0)
 		return -1;
+	if (pi->layout == LAYOUT_WRITTEN && check_flogs(pi, err, errlen) != 0)
+		return -1;
 	sum_nblock(pi);
+	judge(pi);
 	return 0;
 }
 

@@ -21,8 +21,9 @@
 enum arena_state {
 	ARENA_OK,		/* primary info block valid */
 	ARENA_BACKUP,		/* primary invalid, backup valid */
-	ARENA_UNWRITTEN,	/* neither valid, backup area zero: no layout */
-	ARENA_DAMAGED,		/* neither valid, backup area not zero */
+	ARENA_UNWRITTEN,	/* neither valid, nothing written: no layout */
+	ARENA_DAMAGED,		/* neither valid, flog or map was written */
+	ARENA_BAD_FIELDS,	/* a valid copy whose fields do not fit */
 };
 
 /* Map entries by state (FORMAT.md §5). */
@@ -39,6 +40,9 @@ struct arena_desc {
 	uint64_t size;
 	enum arena_state state;
 	const char *problem;	/* why the primary info block is invalid */
+	const char *fields_problem;	/* ARENA_BAD_FIELDS: which field */
+	const char *backup_problem;	/* why the backup is invalid, or NULL */
+	char flog_problem[96];	/* "" or the first flog pair refused */
 	struct btt_info info;	/* the valid copy (OK or BACKUP) */
 	struct btt_geometry geo;	/* computed from size and bsize */
 	bool geo_ok;
@@ -95,6 +99,11 @@ struct pool_info {
 	uint64_t nblock;	/* from the layout, else from the geometry */
 	bool counted;
 	struct block_counts total;
+	/*
+	 * "" if the library's open accepts what was read, else its reason
+	 * (the same rules: pool_hdr_check and btt_info.h), "PATH: ...".
+	 */
+	char verdict[512];
 };
 
 /*
