@@ -218,26 +218,6 @@ pmemblk_check(const char *path, size_t bsize)
 	return ret;
 }
 
-int
-blk_repair(const char *path, size_t bsize, bool dry_run, uint32_t *recovered,
-	uint32_t *primaries)
-{
-	struct pmemblk *pbp = blk_open(path, bsize, dry_run, false);
-	if (pbp == NULL)
-		return -1;
-	int ret = 0;
-	*recovered = btt_nrecovered(pbp->btt);
-	*primaries = btt_nprimary_repairs(pbp->btt);
-	if (pbp->rdonly)
-		ret = err_set(EROFS, "%s: the pool is read-only", path);
-	else if (!dry_run && *primaries > 0)
-		ret = btt_prepare_write(pbp->btt);
-	int saved_errno = errno;
-	handle_free(pbp, false);
-	errno = saved_errno;
-	return ret;
-}
-
 EXPORT size_t
 pmemblk_bsize(PMEMblkpool *pbp)
 {

@@ -53,16 +53,7 @@ int blk_block_check(long long blockno);
 int blk_writable_block_check(struct pmemblk *pbp, long long blockno);
 
 /*
- * For `pmemblk check --repair` (not exported): opens the pool as
- * pmemblk_open does (privately with dry_run: nothing reaches the file),
- * counts the interrupted writes recovery completed and the primary info
- * blocks to rewrite from their backups, and without dry_run rewrites them.
- * A read-only pool is refused (EROFS). 0, or -1 with errno and message.
- */
-int blk_repair(const char *path, size_t bsize, bool dry_run,
-	uint32_t *recovered, uint32_t *primaries);
-
-/* * Settings the ctl namespace changes (ctl.c); read by create and open.
+* Settings the ctl namespace changes (ctl.c); read by create and open.
  * The one instance is global: each field is written with an atomic store
  * by ctl_set and the configuration read at load, and read with atomic
  * loads (blk_config_snapshot), so a racing ctl_set makes an open see the

@@ -51,7 +51,37 @@ enum ctl_kind {
 	CTL_METADATA_STORE,	/* int, persist.h's setting */
 	CTL_RO_INT,		/* read-only int from get_int() */
 	CTL_RO_STRING,		/* read-only const char * from get_string() */
+	CTL_POOL_RO_INT,	/* read-only int of one pool, from get_pool() */
+	CTL_POOL_EXEC,		/* an action on one pool, exec_pool() */
 };
+
+/* What the open of this pool's BTT found (pmemblk check --repair). */
+static int
+recovered_at_open(struct pmemblk *pbp)
+{
+	return (int)btt_nrecovered(pbp->btt);
+}
+
+static int
+info_repairs_pending(struct pmemblk *pbp)
+{
+	return (int)btt_nprimary_repairs(pbp->btt);
+}
+
+/*
+ * Rewrites now the primary info blocks that open read from their backups
+ * (the library would do it before the first write anyway), so that a
+ * repair needs no block write. Refused on a read-only pool.
+ */
+static int
+repair_info(struct pmemblk *pbp)
+{
+	if (pbp->rdonly)
+		return err_set(EROFS, "the pool is read-only");
+	if (btt_nprimary_repairs(pbp->btt) == 0)
+		return 0;
+	return btt_prepare_write(pbp->btt);
+}
 
 static int
 store_in_force(void)
@@ -79,23 +109,29 @@ static const struct ctl_entry {
 	size_t off;
 	int (*get_int)(void);
 	const char *(*get_string)(void);
+	int (*pool_fn)(struct pmemblk *pbp);	/* CTL_POOL_* */
 } entries[] = {
 	{"prefault.at_create", CTL_CONFIG,
-		offsetof(struct blk_config, prefault_at_create), NULL, NULL},
+		offsetof(struct blk_config, prefault_at_create), NULL, NULL, NULL},
 	{"prefault.at_open", CTL_CONFIG,
-		offsetof(struct blk_config, prefault_at_open), NULL, NULL},
+		offsetof(struct blk_config, prefault_at_open), NULL, NULL, NULL},
 	{"sds.at_create", CTL_CONFIG,
-		offsetof(struct blk_config, sds_at_create), NULL, NULL},
+		offsetof(struct blk_config, sds_at_create), NULL, NULL, NULL},
 	{"fallocate.at_create", CTL_CONFIG,
-		offsetof(struct blk_config, fallocate_at_create), NULL, NULL},
+		offsetof(struct blk_config, fallocate_at_create), NULL, NULL, NULL},
 	{"copy_on_write.at_open", CTL_CONFIG,
-		offsetof(struct blk_config, copy_on_write_at_open), NULL, NULL},
-	{"persist.metadata_store", CTL_METADATA_STORE, 0, NULL, NULL},
+		offsetof(struct blk_config, copy_on_write_at_open), NULL, NULL, NULL},
+	{"persist.metadata_store", CTL_METADATA_STORE, 0, NULL, NULL, NULL},
 	{"persist.metadata_store_in_force", CTL_RO_INT, 0, store_in_force,
-		NULL},
+		NULL, NULL},
 	{"persist.metadata_store_reason", CTL_RO_STRING, 0, NULL,
-		store_reason},
-	{"cpu.model", CTL_RO_STRING, 0, NULL, cpu_model},
+		store_reason, NULL},
+	{"cpu.model", CTL_RO_STRING, 0, NULL, cpu_model, NULL},
+	{"btt.recovered_at_open", CTL_POOL_RO_INT, 0, NULL, NULL,
+		recovered_at_open},
+	{"btt.info_repairs_pending", CTL_POOL_RO_INT, 0, NULL, NULL,
+		info_repairs_pending},
+	{"btt.repair_info", CTL_POOL_EXEC, 0, NULL, NULL, repair_info},
 };
 
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
@@ -142,7 +178,6 @@ query_entry(const char *name)
 EXPORT int
 pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg)
 {
-	(void) pbp;	/* every entry is global: a handle changes nothing */
 	const struct ctl_entry *e = query_entry(name);
 	if (e == NULL)
 		return -1;
@@ -150,6 +185,13 @@ pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg)
 		return err_set(EINVAL,
 			"read/write queries require non-NULL argument");
 	switch (e->kind) {
+	case CTL_POOL_EXEC:
+		return err_set(EINVAL, "%s has no read handler", name);
+	case CTL_POOL_RO_INT:
+		if (pbp == NULL)
+			return err_set(EINVAL, "%s needs a pool handle", name);
+		*(int *)arg = e->pool_fn(pbp);
+		break;
 	case CTL_CONFIG:
 		*(int *)arg = __atomic_load_n(field(&config, e),
 			__ATOMIC_RELAXED);
@@ -172,11 +214,12 @@ pmemblk_ctl_get(PMEMblkpool *pbp, const char *name, void *arg)
 EXPORT int
 pmemblk_ctl_set(PMEMblkpool *pbp, const char *name, void *arg)
 {
-	(void) pbp;
+	(void) pbp;	/* every writable entry is global */
 	const struct ctl_entry *e = query_entry(name);
 	if (e == NULL)
 		return -1;
-	if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING)
+	if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING ||
+			e->kind == CTL_POOL_RO_INT || e->kind == CTL_POOL_EXEC)
 		return err_set(EINVAL, "%s is read-only", name);
 	if (arg == NULL)
 		return err_set(EINVAL,
@@ -198,11 +241,15 @@ pmemblk_ctl_set(PMEMblkpool *pbp, const char *name, void *arg)
 EXPORT int
 pmemblk_ctl_exec(PMEMblkpool *pbp, const char *name, void *arg)
 {
-	(void) pbp;
 	(void) arg;
-	if (query_entry(name) == NULL)
+	const struct ctl_entry *e = query_entry(name);
+	if (e == NULL)
 		return -1;
-	return err_set(EINVAL, "%s has no exec handler", name);
+	if (e->kind != CTL_POOL_EXEC)
+		return err_set(EINVAL, "%s has no exec handler", name);
+	if (pbp == NULL)
+		return err_set(EINVAL, "%s needs a pool handle", name);
+	return e->pool_fn(pbp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -252,7 +299,8 @@ conf_apply_one(const struct conf_query *q, const char *source)
 	int v;
 	if (e == NULL) {
 		LOG(2, "%s: unknown query %s ignored", source, q->name);
-	} else if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING) {
+	} else if (e->kind == CTL_RO_INT || e->kind == CTL_RO_STRING ||
+			e->kind == CTL_POOL_RO_INT || e->kind == CTL_POOL_EXEC) {
 		LOG(2, "%s: %s is read-only, ignored", source, q->name);
 	} else if (e->kind == CTL_METADATA_STORE) {
 		if (conf_metadata_store(q->value, &v) != 0)

@@ -260,6 +260,38 @@ test_prefault(void)
 			"the 'off' figures prove nothing here)\n");
 }
 
+/*
+ * The entries of one pool (what `pmemblk check --repair` uses): they need
+ * a handle, are read-only, and btt.repair_info is the one runnable entry.
+ * Their effect on a damaged pool is tested by tests/tools/check_pmempool.sh.
+ */
+static void
+test_pool_entries(void)
+{
+	const char *path = ps_path("pool_entries");
+	ut_pool_make(path, 512, PMEMBLK_MIN_POOL, 0);
+	PMEMblkpool *pbp = pmemblk_open(path, 512);
+	UT_ASSERT(pbp != NULL);
+	const char *ro[] = {"btt.recovered_at_open", "btt.info_repairs_pending"};
+	for (size_t i = 0; i < 2; i++) {
+		int v = -1;
+		UT_ASSERT_EQ(pmemblk_ctl_get(pbp, ro[i], &v), 0);
+		UT_ASSERT_EQ(v, 0);	/* a clean pool: nothing found */
+		UT_ASSERT_ERR(pmemblk_ctl_get(NULL, ro[i], &v), EINVAL);
+		UT_ASSERT_MSG("needs a pool handle");
+		UT_ASSERT_ERR(pmemblk_ctl_set(pbp, ro[i], &v), EINVAL);
+		UT_ASSERT_MSG("read-only");
+		UT_ASSERT_ERR(pmemblk_ctl_exec(pbp, ro[i], NULL), EINVAL);
+	}
+	int v = 0;
+	UT_ASSERT_EQ(pmemblk_ctl_exec(pbp, "btt.repair_info", NULL), 0);
+	UT_ASSERT_ERR(pmemblk_ctl_exec(NULL, "btt.repair_info", NULL), EINVAL);
+	UT_ASSERT_ERR(pmemblk_ctl_get(pbp, "btt.repair_info", &v), EINVAL);
+	UT_ASSERT_ERR(pmemblk_ctl_set(pbp, "btt.repair_info", &v), EINVAL);
+	pmemblk_close(pbp);
+	printf("pool entries: need a handle, read-only, repair_info runs\n");
+}
+
 int
 main(void)
 {
@@ -268,5 +300,6 @@ main(void)
 	test_sds();
 	test_fallocate();
 	test_prefault();
+	test_pool_entries();
 	return 0;
 }

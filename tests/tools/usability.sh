@@ -22,16 +22,18 @@ jq_true '.btt.layout_written == true and .btt.arenas[0].state == "ok"'
 jq_true '.blocks.written == 1 and .blocks.total == 129720'
 run "$P" info "$T/s.set"
 expect_rc 0; expect_out '^  part 1$'; expect_out 'pool set file: +yes'
-# one part alone: its header, and clearly a part, no BTT read from it
+# one part alone: its header, and clearly a part, no BTT read from it;
+# the library refuses to open a part alone, so info's verdict does (exit 1)
 for part in p0 p1; do
 	run "$P" info --json "$T/$part"
-	expect_rc 0
+	expect_rc 1
+	jq_true '.verdict.opens == false'
 	jq_true '.pool.part_of_set == true and (.pool | has("nblock") | not)'
 	jq_true '.btt.layout_written == false and (.btt | has("arenas") | not)'
 	jq_true '.btt.layout | test("one part of a pool set")'
 done
 run "$P" info "$T/p1"
-expect_rc 0; expect_out 'one part of a pool set: +yes'
+expect_rc 1; expect_out 'one part of a pool set: +yes'
 # SINGLEHDR: one header, no header in the later parts
 rm -f "$T"/p0 "$T"/p1
 printf 'PMEMPOOLSET\nOPTION SINGLEHDR\n32M %s/p0\n32M %s/p1\n' "$T" "$T" >"$T/h.set"
@@ -41,7 +43,7 @@ run "$P" info --json "$T/h.set"
 expect_rc 0
 jq_true '.pool.nblock == 129728 and [.parts[] | .has_header] == [true, false]'
 run "$P" info --json "$T/p0"
-expect_rc 0; jq_true '.pool.part_of_set == true'
+expect_rc 1; jq_true '.pool.part_of_set == true and .verdict.opens == false'
 rm -f "$T"/p0 "$T"/p1
 
 # ---- messages: same problem, same words ---------------------------------

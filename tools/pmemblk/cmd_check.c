@@ -17,7 +17,6 @@
 #include <libpmemblk.h>
 
 #include "args.h"
-#include "blk.h"
 #include "poolinfo.h"
 #include "report.h"
 #include "tool.h"
@@ -175,6 +174,45 @@ print_findings(const struct check *c, bool json, bool consistent,
 		" (BTT layout not written yet)" : "");
 }
 
+/*
+ * --repair through the public API: open (which finishes interrupted
+ * writes, on a private copy with dry_run: copy_on_write.at_open), read what
+ * the open found, and without dry_run rewrite the primary info blocks that
+ * were read from their backups (ctl btt.repair_info; EROFS on a read-only
+ * pool). 0, or -1 with errno and pmemblk_errormsg().
+ */
+static int
+repair_pool(const char *path, size_t bsize, bool dry_run,
+	uint32_t *recovered, uint32_t *primaries)
+{
+	int cow_before = 0, cow = 1;
+	if (dry_run && (pmemblk_ctl_get(NULL, "copy_on_write.at_open",
+			&cow_before) != 0 || pmemblk_ctl_set(NULL,
+			"copy_on_write.at_open", &cow) != 0))
+		return -1;
+	PMEMblkpool *pbp = pmemblk_open(path, bsize);
+	int saved_errno = errno;
+	if (dry_run)
+		(void) pmemblk_ctl_set(NULL, "copy_on_write.at_open",
+			&cow_before);
+	if (pbp == NULL) {
+		errno = saved_errno;
+		return -1;
+	}
+	int nrec = 0, nprim = 0;
+	int ret = pmemblk_ctl_get(pbp, "btt.recovered_at_open", &nrec);
+	if (ret == 0)
+		ret = pmemblk_ctl_get(pbp, "btt.info_repairs_pending", &nprim);
+	if (ret == 0 && !dry_run)
+		ret = pmemblk_ctl_exec(pbp, "btt.repair_info", NULL);
+	saved_errno = errno;
+	pmemblk_close(pbp);
+	errno = saved_errno;
+	*recovered = (uint32_t)nrec;
+	*primaries = (uint32_t)nprim;
+	return ret;
+}
+
 int
 cmd_check(int argc, char *argv[])
 {
@@ -254,7 +292,7 @@ cmd_check(int argc, char *argv[])
 		actions[nactions++] = "repair refused: the findings above need more than rewriting an info block from its backup or finishing an interrupted write; nothing written";
 	} else if (repair) {
 		uint32_t recovered = 0, primaries = 0;
-		if (blk_repair(c.path, (size_t)bsize, dry_run, &recovered,
+		if (repair_pool(c.path, (size_t)bsize, dry_run, &recovered,
 				&primaries) != 0) {
 			if (quiet)
 				return EXIT_FAIL;

@@ -281,7 +281,7 @@ arena_never_written(const struct pool_info *pi, const struct arena_desc *a)
 	if (flog == NULL)
 		return -1;
 	int ret = -1;
-	if (read_at(pi->fd, flog, g->flog_size, a->offset + g->flogoff) != 0)
+	if (read_at(pi, flog, g->flog_size, a->offset + g->flogoff) != 0)
 		goto out;
 	switch (btt_flog_history(flog, g)) {
 	case BTT_FLOG_NEVER_WRITTEN:
@@ -297,7 +297,7 @@ arena_never_written(const struct pool_info *pi, const struct arena_desc *a)
 		ret = 1;
 		while (left > 0 && ret == 1) {
 			size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
-			if (read_at(pi->fd, chunk, n, off) != 0)
+			if (read_at(pi, chunk, n, off) != 0)
 				ret = -1;
 			else if (!mem_is_zero(chunk, n))
 				ret = 0;
@@ -503,7 +503,7 @@ check_flogs(struct pool_info *pi, char *err, size_t errlen)
 	for (uint32_t i = 0; i < pi->narenas && ret == 0; i++) {
 		struct arena_desc *a = &pi->arenas[i];
 		uint32_t nown = 0;
-		if (read_at(pi->fd, pairs, (size_t)nlane * BTT_FLOG_PAIR_SIZE,
+		if (read_at(pi, pairs, (size_t)nlane * BTT_FLOG_PAIR_SIZE,
 				a->offset + a->info.flogoff) != 0) {
 			ret = errf(err, errlen, "%s: arena %u: cannot read the "
 				"flog: %s", pi->path, i, strerror(errno));
@@ -536,18 +536,58 @@ check_flogs(struct pool_info *pi, char *err, size_t errlen)
 	return ret;
 }
 
+/* The header part of judge(): false (and pi->verdict) if open refuses. */
+static bool
+judge_header(struct pool_info *pi)
+{
+	bool rdonly;
+	if (pi->is_set) {
+		/* the parts' headers, checked together as open checks them */
+		unsigned n = 0;
+		bool singlehdr = false;
+		struct pool_hdr *hdrs = calloc(pi->nparts, sizeof(*hdrs));
+		const char **paths = calloc(pi->nparts, sizeof(*paths));
+		int ret = -1;
+		if (hdrs != NULL && paths != NULL) {
+			for (unsigned i = 0; i < pi->nparts; i++) {
+				const struct part_desc *p = &pi->parts[i];
+				if (!p->has_hdr) {
+					singlehdr = true;
+					continue;
+				}
+				if (!p->hdr_read)
+					break;
+				hdrs[n] = p->hdr;
+				paths[n++] = p->path;
+			}
+			ret = n == 0 ? -1 : pool_hdr_check_set(hdrs, n,
+				singlehdr, BLK_SIGNATURE, paths, &rdonly);
+		}
+		bool checked = n > 0;
+		free(hdrs);
+		free(paths);
+		if (ret != 0) {
+			refuse(pi, "%s", checked ? err_last() :
+				"cannot read the parts' headers");
+			return false;
+		}
+	} else {
+		const char *paths[1] = {pi->path};
+		if (pool_hdr_check_set(&pi->hdr, 1, false, BLK_SIGNATURE,
+				paths, &rdonly) != 0) {
+			refuse(pi, "%s", err_last());
+			return false;
+		}
+	}
+	return true;
+}
+
 /* What the library's open would say of this pool (pi->verdict). */
 static void
 judge(struct pool_info *pi)
 {
-	bool rdonly;
-	const char *paths[1] = {pi->path};
-	/* info reads single files: a pool of one part, as open sees it */
-	if (pool_hdr_check_set(&pi->hdr, 1, false, BLK_SIGNATURE, paths,
-			&rdonly) != 0) {
-		refuse(pi, "%s", err_last());
+	if (!judge_header(pi))
 		return;
-	}
 	if (pi->desc.bsize == 0) {
 		refuse(pi, "%s: block size 0 in the pool descriptor", pi->path);
 		return;
@@ -578,6 +618,10 @@ poolinfo_load(struct pool_info *pi, const char *path, char *err,
 		return -1;
 	if (pi->part_of_set) {
 		pi->layout = LAYOUT_PART_OF_SET;
+		/* open refuses a part on its own, by its header */
+		if (judge_header(pi))
+			refuse(pi, "%s: one part of a pool set: open the set file",
+				path);
 		return 0;
 	}
 	if (load_arenas(pi, err, errlen) != 0)
