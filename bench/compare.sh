@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 #
 # compare.sh -- run pmemblk_bench on our libpmemblk and on PMDK's, alternated,
 # and print a markdown table of medians and ratios (issue 8).

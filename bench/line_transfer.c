@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * line_transfer.c -- how long one cache line takes to travel from one core
  * to another on this machine.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmemblk_bench.c -- throughput/latency benchmark for the libpmemblk API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_example.c -- keep many block writes and reads in flight from one
  * thread: the copies run on the threads mover's workers while this thread

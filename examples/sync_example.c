@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sync_example.c -- write a block, read it back (the README's example). */
 #include <errno.h>
 #include <libpmemblk.h>

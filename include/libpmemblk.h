@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libpmemblk.h -- arrays of fixed-size blocks in a persistent-memory pool,
  * each block write atomic with respect to power failure.

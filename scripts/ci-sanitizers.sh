@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Sanitizer, fuzzing and valgrind runs of the test suite (issue 6).
 #
 # usage: scripts/ci-sanitizers.sh [asan|tsan|fuzz|valgrind|all]...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # demo.sh -- builds the project and runs the pmemblk tool's demo: a pool in
 # a temporary directory, sync and async writes and reads, check, a short
 # benchmark. Extra arguments go to `pmemblk demo`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # deps.sh -- sourced by the other scripts: makes sure the Debian packages
 # a step needs are installed (as root) or says which apt-get line to run.
 #

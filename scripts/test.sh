@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # test.sh -- builds everything with warnings as errors and runs the whole
 # test suite: the normal build (unit, API, interop with PMDK/pmempool/fio,
 # miniasync, tools), then the sanitizer builds (ASan+UBSan over the suite,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk_concurrency.c -- writers, readers and a zeroer hammer the same few
  * blocks of one pool for about two seconds.

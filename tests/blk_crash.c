@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk_crash.c -- a process killed with SIGKILL in the middle of a stream of
  * writes leaves every block whole, holding its old or its new content.

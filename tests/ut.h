@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ut.h -- the few assertion helpers every test uses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libpmemblk/async.h -- asynchronous block reads and writes as miniasync
  * futures (see pmemblk_async(3)).

@@ -9,7 +9,8 @@
 #   *.c *.h *.cpp *.map        /* SPDX-... */ on line 1 (C comment; GNU ld
 #                              reads the same comments in version scripts)
 #   *.sh *.py CMakeLists.txt   # SPDX-... on line 1, or on line 2 after a
-#   *.cmake *.in .ci/run       "#!" line (the kernel needs "#!" first)
+#   *.cmake *.in .ci/run       "#!" line (the kernel needs "#!" first);
+#   tests/fuzz/coverage_ignore.txt (clang special-case list: # comments)
 #   *.md starting with "---"   # SPDX-... on line 2, a YAML comment inside
 #                              the pandoc title block of the man pages
 #                              (pandoc drops it; man output is unchanged)
@@ -43,6 +44,7 @@ style() {
 	*.c | *.h | *.cpp | *.map) echo c ;;
 	*.sh | *.py | */CMakeLists.txt | CMakeLists.txt | *.cmake | *.in | .ci/run)
 		echo hash ;;
+	tests/fuzz/coverage_ignore.txt) echo hash ;;
 	*.md)
 		if [ "$(head -n 1 "$1")" = "---" ]; then echo yaml; else echo html; fi ;;
 	*)

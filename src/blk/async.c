@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async.c -- pmemblk_xcreate, pmemblk_xopen and the read/write futures.
  *
  * A future is a state machine resumed by each poll; no poll ever waits.
- * Which path it takes depends on the pool's vdm (DESIGN.md §4):
+ * Which path it takes depends on the pool's vdm (doc/design.md §4):
  *
  * - A mover with the run extension (VDM_CAPABILITY_RUN: libminiasync's
  *   own movers) gets each operation as ONE VDM_OPERATION_RUN:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk.c -- the public synchronous API: create, open, close, read, write,
  * set_zero, set_error, check and the small informational calls.
@@ -167,7 +168,7 @@ blk_open(const char *path, size_t bsize, bool private_map, bool prefault)
 
 	/*
 	 * We cannot read NVDIMM health counters, so we keep the shutdown
-	 * state all zero, which every PMDK accepts (DESIGN.md §5). Only where
+	 * state all zero, which every PMDK accepts (doc/design.md §5). Only where
 	 * the header checksum does not cover it: otherwise the reset would
 	 * need a second store (the checksum) that a crash could lose.
 	 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk.h -- the block pool handle behind the public pmemblk_* functions.
  *

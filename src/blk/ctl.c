@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl.c -- the ctl namespace (API.md §8): pmemblk_ctl_get/set/exec, and
+ * ctl.c -- the ctl namespace (doc/api-notes.md §8): pmemblk_ctl_get/set/exec, and
  * the configuration read from PMEMBLK_CONF and PMEMBLK_CONF_FILE when the
  * library is loaded.
  *

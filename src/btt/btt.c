@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * btt.c -- the BTT engine: layout, lanes, writes, reads, recovery, check.
  *
- * Concurrency model (DESIGN.md §4):
+ * Concurrency model (doc/design.md §4):
  *  - Lanes are taken with one compare-and-swap each, never a mutex, so a
  *    lane can be held across polls of a future and released by another
  *    thread (or run to its end by a data mover's worker). Lane i owns
@@ -518,7 +519,7 @@ arena_recover(struct btt *btt, struct arena *a)
 /*
  * Whether an arena received no write through the BTT: its flog pairs, and
  * if they look laid out its map, where the layout `g` puts them
- * (DESIGN.md §5, rules in btt_flog_history). Only called for arenas
+ * (doc/design.md §5, rules in btt_flog_history). Only called for arenas
  * without a usable info block, or to vet the other arenas of such a pool.
  */
 static bool
@@ -676,7 +677,7 @@ arenas_load_flogs(struct btt *btt)
 
 /*
  * Writes map (when not known zero), flog, primary and backup info of every
- * arena, in that order (FORMAT.md §4.4): until the info blocks are valid
+ * arena, in that order (doc/format.md §4.4): until the info blocks are valid
  * the pool still counts as unformatted, so a crash here loses nothing.
  */
 static int

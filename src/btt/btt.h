@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * btt.h -- the Block Translation Table engine: atomic block writes over a
  * region of persistent memory.
@@ -7,7 +8,7 @@
  * as a mapped namespace plus a persistence backend, so it can run on any
  * memory (the unit and crash-simulation tests use anonymous memory).
  *
- * Invariants (FORMAT.md §7-9):
+ * Invariants (doc/format.md §7-9):
  *  - Every physical block of an arena is referenced exactly once: by one
  *    map entry or as the free block of one lane's current flog slot.
  *  - A lane's free block is written only while the lane is held, and only

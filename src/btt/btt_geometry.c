@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * btt_geometry.c -- where the pieces of an arena go (FORMAT.md §4.1-4.2).
+ * btt_geometry.c -- where the pieces of an arena go (doc/format.md §4.1-4.2).
  *
  * Kept apart from the engine because create, open, nblock and the tools
  * all need it without a mapped pool.

@@ -72,7 +72,7 @@ btt_flog_pair_check(const struct btt_flog slot[2], uint32_t external_nlba,
 		bad_slot = &dummy;
 	*bad_slot = -1;
 	/*
-	 * Only 0..3 occur (FORMAT.md §6). btt_seq_next() looks at the low two
+	 * Only 0..3 occur (doc/format.md §6). btt_seq_next() looks at the low two
 	 * bits, so a larger seq would make the pair's next update write a
 	 * slot that is not current afterwards: the lane's free block would
 	 * then be a live block.

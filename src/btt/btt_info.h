@@ -22,7 +22,7 @@
 #include "btt_layout.h"
 
 /*
- * NULL if the info block is one a reader may use (FORMAT.md §4.5 checks 1-4:
+ * NULL if the info block is one a reader may use (doc/format.md §4.5 checks 1-4:
  * signature, parent uuid, checksum, major), else why not.
  */
 const char *btt_info_problem(const struct btt_info *in,
@@ -32,7 +32,7 @@ const char *btt_info_problem(const struct btt_info *in,
  * NULL if the fields of a usable info block describe an arena that fits
  * in arena_room bytes (the namespace left from the arena's start) for
  * block size bsize, so that no access derived from them leaves the arena
- * (DESIGN.md §5); else why not.
+ * (doc/design.md §5); else why not.
  */
 const char *btt_info_fields_problem(const struct btt_info *in, uint32_t bsize,
 	uint64_t arena_room);
@@ -44,7 +44,7 @@ enum btt_flog_verdict {
 };
 
 /*
- * Judges one flog pair (FORMAT.md §6, §9) of an arena with the given block
+ * Judges one flog pair (doc/format.md §6, §9) of an arena with the given block
  * counts: each slot's seq must be 0..3, the pair must have a current slot,
  * both slots' lba must be < external_nlba and the current slot's map
  * entries must name blocks < internal_nlba. *bad_slot (may be NULL) gets
@@ -62,7 +62,7 @@ enum btt_flog_verdict btt_flog_pair_check(const struct btt_flog slot[2],
  */
 bool btt_free_blocks_shared(uint32_t *blocks, uint32_t n, uint32_t *block);
 
-/* Whether pair `lane` holds exactly what the layout writes (FORMAT.md §4.4). */
+/* Whether pair `lane` holds exactly what the layout writes (doc/format.md §4.4). */
 bool btt_flog_pair_initial(const struct btt_flog slot[2], uint32_t lane,
 	uint32_t external_nlba);
 
@@ -77,7 +77,7 @@ enum btt_flog_history {
  * Looks at the nfree pairs at `flog`, placed where the layout would put
  * them for geometry g. BTT_FLOG_INITIAL means "unformatted" only if the
  * map (g->external_nlba entries at g->mapoff) is all zero as well: the
- * caller checks that, reading the map its own way (DESIGN.md §5).
+ * caller checks that, reading the map its own way (doc/design.md §5).
  */
 enum btt_flog_history btt_flog_history(const void *flog,
 	const struct btt_geometry *g);

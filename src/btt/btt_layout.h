@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * btt_layout.h -- on-media structures of the Block Translation Table
- * (FORMAT.md §4-6) and the geometry of one arena.
+ * (doc/format.md §4-6) and the geometry of one arena.
  *
  * Owns: every constant and struct that appears on media below the pool
  * header, so that a reader of this one file knows the BTT's bytes.
@@ -82,7 +83,7 @@ btt_seq_next(uint32_t s)
 	return next[s & 3];
 }
 
-/* Arena geometry computed from its size and the block size (FORMAT §4.2). */
+/* Arena geometry computed from its size and the block size (doc/format.md §4.2). */
 struct btt_geometry {
 	uint32_t internal_lbasize;
 	uint32_t internal_nlba;
@@ -100,7 +101,7 @@ struct btt_geometry {
 bool btt_geometry(uint64_t arena_size, uint32_t bsize, uint32_t nfree,
 	struct btt_geometry *geo);
 
-/* Number of arenas a namespace of ns_size bytes holds (FORMAT §4.1). */
+/* Number of arenas a namespace of ns_size bytes holds (doc/format.md §4.1). */
 uint32_t btt_narenas(uint64_t ns_size);
 
 /* Size of arena i of such a namespace. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alloc.h -- the library's allocator, replaceable with pmemblk_set_funcs().
  *

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * log.h -- the optional debug log (API.md §7): PMEMBLK_LOG_LEVEL and
+ * log.h -- the optional debug log (doc/api-notes.md §7): PMEMBLK_LOG_LEVEL and
  * PMEMBLK_LOG_FILE, honoured in every build.
  *
  * Owns: the level and the log's file descriptor, both set once by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mem.h -- small memory helpers shared by the library and the tool.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * out.h -- failure reporting: errno plus a per-thread message that
  * pmemblk_errormsg() returns.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * persist.h -- the persistence backend: how a pool is mapped and how
  * stores into it are made durable.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * checksum.c -- Fletcher-64 over 32-bit little-endian words.
  */

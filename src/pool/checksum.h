@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * checksum.h -- the Fletcher-64 variant PMDK uses for the pool header, the
- * shutdown state and the BTT info block (FORMAT.md §11).
+ * shutdown state and the BTT info block (doc/format.md §11).
  */
 #ifndef PMEMBLK_CHECKSUM_H
 #define PMEMBLK_CHECKSUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pool.c -- creating, opening, locking and mapping pools: single files and
  * pool sets alike (a single file is a pool of one part).
@@ -45,7 +46,7 @@ part_len(const struct pool_file *pf, unsigned k)
 }
 
 /*
- * FORMAT.md §12.2: the parts' usable sizes minus the extra headers.
+ * doc/format.md §12.2: the parts' usable sizes minus the extra headers.
  * SIZE_MAX if they add up to more than a size_t holds (a set file may
  * list parts up to 2^63 bytes each; set_check_sizes refuses that).
  */

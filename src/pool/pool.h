@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pool.h -- a pool: its part files created or opened, each exclusively
  * locked, all mapped into one contiguous address range.
  *
  * A single pool file is a pool of one part; a pool set file (poolset.h)
  * names several. Either way the caller sees one linear pool of `poolsize`
- * bytes at `addr` (FORMAT.md §12.2): part 0 from its file offset 0, every
+ * bytes at `addr` (doc/format.md §12.2): part 0 from its file offset 0, every
  * other part from file offset 4096 (its own header stays outside the
  * pool), or from 0 with OPTION SINGLEHDR.
  *
@@ -25,7 +26,7 @@
 
 /* Part files are mapped and laid out in units of this size. */
 #define POOL_ALIGN 4096
-/* Smallest usable size of one part file (FORMAT.md §12.2). */
+/* Smallest usable size of one part file (doc/format.md §12.2). */
 #define POOL_MIN_PART ((size_t)2 << 20)
 
 /*
@@ -79,7 +80,7 @@ int pool_file_open(struct pool_file *pf, const char *path, size_t min_size,
  * Makes a new pool's headers durable. `hdr` is part 0's header as
  * pool_hdr_init made it (with POOL_FEAT_SINGLEHDR when pf->singlehdr);
  * every other part of a set without SINGLEHDR gets a copy with its own
- * uuid, and all are linked (FORMAT.md §2.4). Part 0's header is written
+ * uuid, and all are linked (doc/format.md §2.4). Part 0's header is written
  * last: until it is durable the files are not a pool.
  */
 int pool_file_write_hdrs(struct pool_file *pf, struct pool_hdr *hdr);
@@ -94,7 +95,7 @@ int pool_file_check_hdrs(struct pool_file *pf, const char *signature,
 /*
  * Maps the pool again, privately (copy-on-write), at the same address:
  * from then on nothing the caller stores reaches the files. For pools
- * found read-only after their header was read (FORMAT.md §13).
+ * found read-only after their header was read (doc/format.md §13).
  */
 int pool_file_make_private(struct pool_file *pf);
 

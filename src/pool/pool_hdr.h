@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pool_hdr.h -- the generic PMDK pool header at file offset 0 (FORMAT.md §2).
+ * pool_hdr.h -- the generic PMDK pool header at file offset 0 (doc/format.md §2).
  *
  * Owns: the on-media layout of the header, its feature bits, architecture
  * flags, uuids and shutdown state, and the rules for accepting a header.
@@ -86,7 +87,7 @@ void pool_hdr_init(struct pool_hdr *hdr, const char *signature,
 	uint32_t compat, uint32_t incompat, uint64_t crtime);
 
 /*
- * Checks a header read from `path` in PMDK's order (FORMAT.md §2.7).
+ * Checks a header read from `path` in PMDK's order (doc/format.md §2.7).
  * Returns 0 and sets *rdonly when an unknown ro_compat bit forces a
  * read-only open; -1 with errno EINVAL and a message otherwise.
  */
@@ -102,7 +103,7 @@ void pool_hdr_signature_str(const struct pool_hdr *hdr,
 	char out[POOL_HDR_SIG_LEN + 1]);
 
 /*
- * End of the bytes the header checksum covers (FORMAT.md §11): 2048 with
+ * End of the bytes the header checksum covers (doc/format.md §11): 2048 with
  * CKSUM_2K in incompat, else the checksum field's offset (the SDS too).
  */
 size_t pool_hdr_csum_end(uint32_t incompat);
@@ -119,7 +120,7 @@ bool pool_hdr_sds_dirty(const struct pool_hdr *hdr);
 bool pool_hdr_sds_outside_csum(const struct pool_hdr *hdr);
 
 /*
- * Links a header into a pool set (FORMAT.md §2.4): the set's uuid, the
+ * Links a header into a pool set (doc/format.md §2.4): the set's uuid, the
  * uuids of the previous and next parts and of part 0 (the one replica),
  * then recomputes the checksum.
  */
@@ -132,7 +133,7 @@ void pool_hdr_set_links(struct pool_hdr *hdr,
 /*
  * Checks the headers of all parts of one pool (a single file is a pool of
  * one part; a SINGLEHDR set gives only part 0's header): each one by
- * pool_hdr_check, then that they describe this very set (FORMAT.md §2.7
+ * pool_hdr_check, then that they describe this very set (doc/format.md §2.7
  * steps 7-8): same poolset uuid and features as part 0, part links forming
  * the circle in set order, replica links pointing to part 0, and the
  * SINGLEHDR bit agreeing with the set file. A part opened on its own fails

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolset.c -- parsing pool set files.
  *
- * The grammar is PMDK's (FORMAT.md §12.1), applied strictly: anything the
+ * The grammar is PMDK's (doc/format.md §12.1), applied strictly: anything the
  * reference refuses is refused here too, with the same errno. One
  * difference is deliberate: sizes are plain decimal numbers with an
  * optional suffix; PMDK's sscanf also lets a leading '+' through.

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * poolset.h -- pool set files (FORMAT.md §12.1): the text file that lists
+ * poolset.h -- pool set files (doc/format.md §12.1): the text file that lists
  * the part files of one pool.
  *
  * Owns: the grammar and its refusals. Parsing only reads text; whether the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_basic.c -- the async API's single-future behaviour: lazy creation,
  * stages, results and errors, every kind of mover, moved futures, and the
@@ -52,7 +53,7 @@ test_lazy_creation(struct test_pool *tp)
 	UT_ASSERT_EQ(r.data.stage, PMEMBLK_READ_INITIALIZED);
 }
 
-/* Draft cases 1 and 3, zero blocks, and every error of API.md §9.5. */
+/* Draft cases 1 and 3, zero blocks, and every error of doc/api-notes.md §9.5. */
 static void
 test_roundtrip_and_errors(struct test_pool *tp)
 {

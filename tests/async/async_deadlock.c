@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_deadlock.c -- a thread's unfinished futures and its own writes
- * (issue 11, DESIGN.md §4):
+ * (issue 11, doc/design.md §4):
  *  - held reads (a 0.2 mover whose copies wait for a gate) on blocks that
  *    cover every slot of the read-tracking hash never stop the same
  *    thread's sync writes or write futures; writes of the very blocks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_helpers.h -- what the async tests share: a pool in a scratch
  * directory, the movers under test, and polling helpers.

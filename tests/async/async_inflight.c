@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_inflight.c -- many operations in flight from one thread: 64
  * writes plus 64 reads on distinct blocks, 32 writes to one block, more

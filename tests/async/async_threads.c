@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_threads.c -- async futures polled from many threads: the draft's
  * threaded cases, async readers racing sync writers, and a future started

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gate_mover.h -- a test data mover whose operations finish only once the
  * test opens the gate (or fail from the start when told to), so tests can

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * crash_btt.c -- power-failure simulation of the BTT engine.
  *
  * Workloads run through btt_* on a 16 MiB namespace whose persistence
  * backend is a recorder (recorder.h). At every fence the recorder calls
  * back here, and we build the images a power failure at that moment could
- * leave (DESIGN.md §6):
+ * leave (doc/design.md §6):
  *   (a) only what was flushed and fenced,
  *   (b) that plus random subsets of the dirty 8-byte words (several seeds,
  *       several densities),
@@ -889,7 +890,7 @@ pick_lba(struct sim *s, uint64_t *rng, uint64_t span)
 	return r == span ? s->m.nlba - 1 : r;
 }
 
-/* The first write lays the BTT out (FORMAT.md §4.4), then a few more. */
+/* The first write lays the BTT out (doc/format.md §4.4), then a few more. */
 static void
 wl_first_write(struct sim *s)
 {
@@ -905,7 +906,7 @@ wl_first_write(struct sim *s)
  * The first write on a pool made on a used file (create with poolsize 0):
  * the namespace holds old bytes, not zeros, where the layout goes. Until
  * the primary info block is durable a crash leaves a pool that must open
- * as unformatted (DESIGN.md §5), never as damaged.
+ * as unformatted (doc/design.md §5), never as damaged.
  */
 static void
 wl_first_write_used(struct sim *s)
@@ -1003,7 +1004,7 @@ wl_split_writes(struct sim *s)
 
 /*
  * A damaged primary info block (backup intact): the first write rewrites
- * it from the backup (DESIGN.md §5). PMDK would see no layout here.
+ * it from the backup (doc/design.md §5). PMDK would see no layout here.
  */
 static void
 wl_repair_primary(struct sim *s)

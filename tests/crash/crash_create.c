@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * crash_create.c -- power-failure simulation of whole pool files:
  * pmemblk_create (descriptor first, header last), the first block
@@ -14,7 +15,7 @@
  * the real backend. At every fence the images a power failure could leave
  * are written to a scratch file and opened with pmemblk_open, which must
  *  - before pmemblk_create returned: fail with EINVAL, or open the pool
- *    with the requested block size and block count (DESIGN.md §5: never a
+ *    with the requested block size and block count (doc/design.md §5: never a
  *    pool with a wrong geometry);
  *  - after it returned: open it;
  * and every block of an open pool must read as its acknowledged state or
@@ -798,7 +799,7 @@ wl_create_existing(const char *pool)
 
 /*
  * A pool PMDK left open (dirty shutdown state on an ordinary file): our
- * open zeroes the state (DESIGN.md §5); then more writes.
+ * open zeroes the state (doc/design.md §5); then more writes.
  */
 static void
 wl_open_dirty_sds(const char *pool)
@@ -811,7 +812,7 @@ wl_open_dirty_sds(const char *pool)
 	struct shutdown_state sds;
 	memset(&sds, 0, sizeof(sds));
 	sds.dirty = 1;
-	sds.checksum = 0x0000000C00000001ULL;	/* FORMAT.md §2.5 */
+	sds.checksum = 0x0000000C00000001ULL;	/* doc/format.md §2.5 */
 	int fd = open(pool, O_RDWR);
 	if (fd < 0 || pwrite(fd, &sds, sizeof(sds),
 			offsetof(struct pool_hdr, sds)) != sizeof(sds))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmdk_blk_dump.c -- runs a crash image through whichever libpmemblk.so.1
  * the dynamic linker picks (linked by soname, no rpath: with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * recorder.c -- the crash-recording persistence backend (see recorder.h).
  */

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * recorder.h -- a persistence backend that records what would survive a
- * power failure (the crash model of DESIGN.md §6).
+ * power failure (the crash model of doc/design.md §6).
  *
  * A recorder owns two images of one region:
  *  - work: the memory the library stores into (the "CPU view");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stress_blk.c -- writers, readers, set_zero and set_error hammering a
  * few blocks of a small pool at once, checked against a model.

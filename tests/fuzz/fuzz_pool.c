@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fuzz_pool.c -- libFuzzer target: hostile pool files (DESIGN.md §6).
+ * fuzz_pool.c -- libFuzzer target: hostile pool files (doc/design.md §6).
  *
  * The input is compact: it never holds a pool. It picks one of a few
  * valid minimum-size template pools (16 MiB + 8 KiB, kept sparse in a
@@ -26,7 +27,7 @@
  *           INT64_MAX).
  *   Without operation records a default sequence runs.
  *
- * Beyond "no crash, no sanitizer report", it asserts what DESIGN.md §5
+ * Beyond "no crash, no sanitizer report", it asserts what doc/design.md §5
  * promises: failures set errno to EINVAL, EIO or EROFS as appropriate;
  * a refused file is not written to; a write that succeeded reads back;
  * set_zero reads back zeros and set_error EIO.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * replay.c -- runs the fuzz target on files, without libFuzzer: the seed
  * corpus and every crash found so far become an ordinary test of the

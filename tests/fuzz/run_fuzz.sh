@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Runs the libFuzzer target for FUZZ_SECONDS (default 60) seconds.
 # usage: run_fuzz.sh FUZZER WORK_DIR SEED_DIR...
 # New inputs go to WORK_DIR/corpus, crashes to WORK_DIR/artifacts/; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # install.sh BUILD_DIR HAVE_MAN -- installs the build into a temporary
 # prefix with `cmake --install --prefix`, checks that every file is in its
 # GNUInstallDirs place, then builds a small consumer program out of tree

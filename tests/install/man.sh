@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # man.sh MAN_BUILD_DIR SOURCE_DIR -- every markdown page was built by
 # pandoc, and every built page renders with `man -l` (or groff, when man
 # is not installed) without a warning and has the NAME, SYNOPSIS and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # abi.sh -- a binary built against PMDK's header and library
 # (blk_abi_pmdk_header) runs unchanged with our libpmemblk.so.1 first on
 # LD_LIBRARY_PATH; it runs with PMDK's library too, as the reference.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk_abi_pmdk_header.c -- the drop-in ABI test: a program compiled against
  * PMDK's own <libpmemblk.h> (PMDK_HEADER, the system header, never ours)

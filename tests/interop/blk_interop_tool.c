@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk_interop_tool.c -- drives a block pool through the public libpmemblk
  * API only, so the same binary can run against PMDK's libpmemblk.so.1 or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # crossopen.sh -- pools cross between PMDK's libpmemblk and ours, both ways.
 #
 # For each block size and each direction (A, B) = (ours, pmdk), (pmdk, ours):

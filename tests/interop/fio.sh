@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # fio.sh -- fio's pmemblk engine runs randwrite jobs with verify=crc32c on
 # our libpmemblk.so.1 (picked by LD_LIBRARY_PATH) with no verify error.
 # The first job creates the pool (the engine opens first and creates on

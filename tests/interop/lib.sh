@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh -- shared by the interop test scripts (source it, do not run it).
 #
 # Environment (set by ctest, see CMakeLists.txt):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * loaded_lib.h -- which shared object a libpmemblk function came from.
  *

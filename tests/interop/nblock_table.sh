@@ -1,6 +1,7 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # nblock_table.sh [--check] -- pmemblk_nblock() of PMDK's library and ours,
-# side by side, for the single-arena geometries of FORMAT.md §14 (and the
+# side by side, for the single-arena geometries of doc/format.md §14 (and the
 # block size too large for 64 MiB, where create must fail: "-").
 # With --check, also fail unless ours == PMDK == the documented value.
 . "$(dirname "$0")/lib.sh"
@@ -9,7 +10,7 @@ check=no
 [ "${1:-}" = --check ] && check=yes
 
 GIB=$((1024 * MIB))
-# label, pool size, bsize, nblock documented in FORMAT.md §14
+# label, pool size, bsize, nblock documented in doc/format.md §14
 GEOMETRIES=(
 	"64MiB $((64 * MIB)) 4096 16103"
 	"1GiB $GIB 512 2080567"
@@ -47,6 +48,6 @@ for g in "${GEOMETRIES[@]}"; do
 		"$pmdk" "$ours" "$doc" "$mark"
 done
 if [ $check = yes ] && [ $failed -ne 0 ]; then
-	die "nblock differs between PMDK, ours and FORMAT.md §14"
+	die "nblock differs between PMDK, ours and doc/format.md §14"
 fi
 echo "PASS"

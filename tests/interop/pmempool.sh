@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # pmempool.sh -- PMDK's pmempool accepts pools created and written by our
 # library: "pmempool check" exits 0 and says consistent (before and after the
 # BTT layout exists), "pmempool info" parses the pool (before and after) and

@@ -1,18 +1,19 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # symbols.sh -- our libpmemblk.so.1 exports exactly the expected dynamic
 # symbols (nm -D --defined-only): each version node as an absolute symbol
 # and every function under its node, nothing else. The LIBPMEMBLK_1.0 list
 # is checked against PMDK's library too, so the list itself is right.
 . "$(dirname "$0")/lib.sh"
 
-# The 16 functions of API.md §3, exported by PMDK 1.12.1.
+# The 16 functions of doc/api-notes.md §3, exported by PMDK 1.12.1.
 SYMBOLS_1_0=(
 	pmemblk_bsize pmemblk_check pmemblk_check_version pmemblk_close
 	pmemblk_create pmemblk_ctl_exec pmemblk_ctl_get pmemblk_ctl_set
 	pmemblk_errormsg pmemblk_nblock pmemblk_open pmemblk_read
 	pmemblk_set_error pmemblk_set_funcs pmemblk_set_zero pmemblk_write
 )
-# Ours only: the async API under its own node (DESIGN.md §7). Leave the
+# Ours only: the async API under its own node (doc/design.md §7). Leave the
 # array empty for a library without a LIBPMEMBLK_1.1 node.
 SYMBOLS_1_1=(
 	pmemblk_read_async pmemblk_write_async pmemblk_xcreate pmemblk_xopen

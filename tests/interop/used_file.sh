@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # used_file.sh -- pools created with poolsize 0 on a file that held other
 # data (its first 8 KiB zero, then 0x5A bytes): PMDK's libpmemblk creates
-# them and sees no BTT layout; ours must too (DESIGN.md §5), both ways:
+# them and sees no BTT layout; ours must too (doc/design.md §5), both ways:
 #   A creates the pool on the used file
 #   B opens it: same nblock, every block reads zero; B fills seed 1
 #   A verifies seed 1

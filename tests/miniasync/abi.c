@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * abi.c -- the struct layouts Debian's libpmem2 was compiled against
- * (MINIASYNC.md section 1). Checked at compile time; also printed as a
+ * (doc/miniasync-abi.md §1). Checked at compile time; also printed as a
  * markdown table, ours next to the specification's, for the notes.
  */
 #include <stddef.h>
@@ -8,7 +9,7 @@
 #include "ut.h"
 #include <libminiasync.h>
 
-/* (type, size in MINIASYNC.md) */
+/* (type, size in doc/miniasync-abi.md) */
 #define SIZES(X)\
 	X(struct future_context, 24)\
 	X(struct future, 40)\
@@ -30,7 +31,7 @@
 	X(struct vdm_operation_future, 120)\
 	X(enum future_state, 4)
 
-/* (type, member, offset in MINIASYNC.md) */
+/* (type, member, offset in doc/miniasync-abi.md) */
 #define OFFSETS(X)\
 	X(struct future_context, data_size, 0)\
 	X(struct future_context, output_size, 8)\
@@ -115,7 +116,7 @@ static const struct row rows[] = {
 int
 main(void)
 {
-	printf("| type | member | ours | MINIASYNC.md |\n|---|---|---|---|\n");
+	printf("| type | member | ours | doc/miniasync-abi.md |\n|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		printf("| `%s` | %s | %zu | %zu |\n", rows[i].type,
 			rows[i].member, rows[i].ours, rows[i].spec);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * chain.c -- chained futures: maps feeding the next entry, the chain's own
  * output, lazy init, several entries finishing in one poll, LAST entries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * future.c -- a single future: state transitions, polling a complete
  * future, FUTURE_* macros, FUTURE_INIT_COMPLETE, and a future moved in

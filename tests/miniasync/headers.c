@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * headers.c -- what the headers promise besides declarations: code that
  * includes only <libminiasync.h> may use printf, size_t and uint64_t (the

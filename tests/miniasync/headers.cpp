@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * headers.cpp -- the headers compile as C++ (extern "C", explicit casts in
  * the inline functions), and the inline helpers can be called from it.

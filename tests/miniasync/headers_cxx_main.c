@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * headers_cxx_main.c -- runs the C++ translation unit's check.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mover_sync.c -- the synchronous mover: every operation, done in the
  * first poll; capabilities; parameters patched by a chain's map; the

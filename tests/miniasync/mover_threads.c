@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mover_threads.c -- the threads mover: argument checks, every operation
  * at sizes from 7 B to 50 MB, 1000+ operations in flight, a full queue

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * notifier.c -- how vdm futures use the caller's notifier: the threads
  * mover calls a waker before completion becomes visible, sets a poller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmem2_interop.c -- Debian's libpmem2 (built against miniasync 0.2's
  * headers, which it has inlined) driving our movers: pmem2_mem*_async on a
@@ -18,7 +19,7 @@
 
 #include "ut.h"
 
-/* The layout libpmem2 was compiled with (MINIASYNC.md section 1). */
+/* The layout libpmem2 was compiled with (doc/miniasync-abi.md §1). */
 _Static_assert(sizeof(struct pmem2_future) == 320, "pmem2_future size");
 _Static_assert(offsetof(struct pmem2_future, data.op) == 40, "op entry");
 _Static_assert(offsetof(struct pmem2_future, data.op.fut) == 80, "op fut");

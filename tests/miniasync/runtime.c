@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * runtime.c -- runtime_wait[_multiple]: mixes of sync, threads and user
  * futures, already complete futures, zero futures, the ASYNC-first stable

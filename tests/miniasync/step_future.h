@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * step_future.h -- a user-written future for the libminiasync tests.
  *

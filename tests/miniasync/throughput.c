@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * throughput.c -- 4 KiB memcpy operations per second through the threads
  * mover (2 workers, 64 operations in flight) against plain memcpy in a

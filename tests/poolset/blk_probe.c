@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blk_probe.c -- a few chosen blocks of a pool, through the public API
  * only, with whichever libpmemblk.so.1 LD_LIBRARY_PATH selects (PMDK's or

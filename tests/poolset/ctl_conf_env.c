@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl_conf_env.c -- PMEMBLK_CONF and PMEMBLK_CONF_FILE (API.md §7, §8.2,
+ * ctl_conf_env.c -- PMEMBLK_CONF and PMEMBLK_CONF_FILE (doc/api-notes.md §7, §8.2,
  * §11 rows 45-47): read once when the library is loaded, so each case runs
  * this program again as a child with the environment set; the child prints
  * the five ctl values.

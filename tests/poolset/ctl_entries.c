@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl_entries.c -- pmemblk_ctl_get/set/exec (API.md §8.1, §11 rows 40-43)
+ * ctl_entries.c -- pmemblk_ctl_get/set/exec (doc/api-notes.md §8.1, §11 rows 40-43)
  * and what each entry does:
  *
  * - every entry: default, get/set round trip (5 reads back 5), the same
@@ -23,7 +24,7 @@
 
 static const struct {
 	const char *name;
-	int def;	/* API.md row 40 */
+	int def;	/* doc/api-notes.md §11 row 40 */
 } entries[] = {
 	{"prefault.at_create", 0},
 	{"prefault.at_open", 0},

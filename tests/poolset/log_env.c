@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * log_env.c -- PMEMBLK_LOG_LEVEL and PMEMBLK_LOG_FILE (API.md §7), read
+ * log_env.c -- PMEMBLK_LOG_LEVEL and PMEMBLK_LOG_FILE (doc/api-notes.md §7), read
  * when the library is loaded, so each case runs this program again as a
  * child that creates, reopens and closes a pool and fails one open.
  *

@@ -1,16 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * multiarena.c -- a pool of more than one BTT arena (FORMAT.md §4.1, §14;
- * DESIGN.md §6): 512 GiB + 64 MiB, 64 KiB blocks, on a sparse file.
+ * multiarena.c -- a pool of more than one BTT arena (doc/format.md §4.1, §14;
+ * doc/design.md §6): 512 GiB + 64 MiB, 64 KiB blocks, on a sparse file.
  *
  * The file is truncated to size, fallocate.at_create is turned off (ctl),
  * and the pool is created with poolsize 0, so only what is written takes
  * space: the header, the BTT layout (a 32 MiB map for arena 0) and the
  * blocks written. Blocks near both ends of each arena are written, the
- * pool is reopened and checked, the info blocks are where FORMAT.md says,
+ * pool is reopened and checked, the info blocks are where doc/format.md §4.3 says,
  * `pmempool check` finds the pool consistent, and the file never holds more
  * than REAL_SPACE_MAX bytes of real storage.
  *
- * Also the nblock values of API.md §11 row 52 (512 GiB + 8 KiB, + 16 MiB,
+ * Also the nblock values of doc/api-notes.md §11 row 52 (512 GiB + 8 KiB, + 16 MiB,
  * + 16 MiB - 4 KiB, bsize 512), which only need a create.
  *
  * With --pmdk, PMDK's libpmemblk (blk_probe in a child process) reads and
@@ -32,7 +33,7 @@
 #define INFO_SIZE 4096u
 #define NS_OFF 8192u
 
-/* ---- FORMAT.md §4.1-4.2, written out again independently ---- */
+/* ---- doc/format.md §4.1-4.2, written out again independently ---- */
 
 static uint64_t
 roundup(uint64_t x, uint64_t a)
@@ -142,7 +143,7 @@ open_pool(const char *path, uint64_t nblock)
 	return pbp;
 }
 
-/* Arena i's info blocks are where FORMAT.md §4.1-4.3 puts them. */
+/* Arena i's info blocks are where doc/format.md §4.1-4.3 puts them. */
 static void
 check_info_blocks(const char *path, const uint64_t arena_blocks[2])
 {
@@ -335,7 +336,7 @@ test_pmdk_first(void)
 	unlink(path);
 }
 
-/* API.md §11 row 52: nblock of sparse pools around 512 GiB, bsize 512. */
+/* doc/api-notes.md §11 row 52: nblock of sparse pools around 512 GiB, bsize 512. */
 static void
 test_row52(void)
 {

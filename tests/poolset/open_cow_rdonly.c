@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * open_cow_rdonly.c -- the two opens that never change a pool file
- * (API.md §4.2, §11 rows 24 and 44; FORMAT.md §13):
+ * (doc/api-notes.md §4.2, §11 rows 24 and 44; doc/format.md §13):
  *
  * - copy_on_write.at_open: the pool is mapped privately; writes succeed
  *   and are read back until close, then are gone; the lock is still taken.

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * poolset_basic.c -- pool sets that work (FORMAT.md §12, API.md §4.1.1):
+ * poolset_basic.c -- pool sets that work (doc/format.md §12, doc/api-notes.md §4.1.1):
  *
  * - nblock of sets of two and three parts, with and without SINGLEHDR,
  *   equals what PMDK 1.12.1 gives (values observed with libpmemblk1);
  * - the part headers: one poolset uuid, own uuids, circular links, replica
  *   links to part 0, SINGLEHDR only in part 0; modes and is_zeroed;
  * - create, write, reopen, check; and the layout itself: the parts
- *   concatenated as FORMAT.md §12.2 says (part 0 from offset 0, the others
+ *   concatenated as doc/format.md §12.2 says (part 0 from offset 0, the others
  *   from 4096, or from 0 with SINGLEHDR) form a valid single-file pool
  *   holding the same blocks;
  * - every part stays locked while the set is open.
@@ -28,8 +29,8 @@ struct geometry {
 };
 
 static const struct geometry geometries[] = {
-	{"2x16M (API.md row 48)", false, 512, 2, {16 * MiB, 16 * MiB}, 64692},
-	{"2x32M (FORMAT.md 12.2)", false, 512, 2, {32 * MiB, 32 * MiB}, 129720},
+	{"2x16M (doc/api-notes.md §11 row 48)", false, 512, 2, {16 * MiB, 16 * MiB}, 64692},
+	{"2x32M (doc/format.md §12.2)", false, 512, 2, {32 * MiB, 32 * MiB}, 129720},
 	{"2x32M SINGLEHDR (12.2)", true, 512, 2, {32 * MiB, 32 * MiB}, 129728},
 	{"3x16M", false, 512, 3, {16 * MiB, 16 * MiB, 16 * MiB}, 97198},
 	{"3x16M SINGLEHDR", true, 512, 3, {16 * MiB, 16 * MiB, 16 * MiB},
@@ -215,7 +216,7 @@ verify_blocks(const char *pool, uint64_t seed, size_t nblock_expected)
 }
 
 /*
- * Builds the single-file pool FORMAT.md §12.2 says the set is: part 0
+ * Builds the single-file pool doc/format.md §12.2 says the set is: part 0
  * from offset 0, then each other part from 4096 (0 with SINGLEHDR), each
  * up to its size rounded down to 4096. With its header made a single
  * file's (links to itself, no SINGLEHDR) it must open as the same pool.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolset_helpers.c -- pool set files and child processes for the tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolset_helpers.h -- what the tests of tests/poolset share, on top of
  * unit_helpers.h (scratch directory, files, headers):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # poolset_interop.sh -- pool sets crossing between PMDK's libpmemblk and
 # ours, both ways, checked by pmempool.
 #

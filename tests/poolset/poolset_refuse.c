@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolset_refuse.c -- every pool set the library must refuse, with the
- * errno API.md §4.1-4.2 and §11 rows 49-50 give (the same as PMDK
+ * errno doc/api-notes.md §4.1-4.2 and §11 rows 49-50 give (the same as PMDK
  * 1.12.1's, observed), and what a refusal leaves behind: no part file
  * created, existing files unchanged.
  */
@@ -104,7 +105,7 @@ test_syntax(void)
 			"PMEMPOOLSET\n8192P %1$s\n", EFBIG, NULL},
 		{"suffix past 2^64", "PMEMPOOLSET\n16777216P %1$s\n", EINVAL,
 			"size"},
-		{"part of 1 MiB (API.md row 49)",
+		{"part of 1 MiB (doc/api-notes.md §11 row 49)",
 			"PMEMPOOLSET\n32M %1$s\n1M %2$s\n", EINVAL,
 			"smaller than 2097152"},
 		{"part of 2 MiB - 1", "PMEMPOOLSET\n32M %1$s\n2097151 %2$s\n",
@@ -170,7 +171,7 @@ test_parts(void)
 		ut_snapshot_take(parts[k], &snap[k]);
 	const char *bad = ps_path("bad.set");
 
-	/* API.md row 50: a part on its own */
+	/* doc/api-notes.md §11 row 50: a part on its own */
 	expect_open_refused("part 0 alone", parts[0], EINVAL, "wrong part UUID");
 	expect_open_refused("part 1 alone", parts[1], EINVAL, "wrong part UUID");
 	ps_text_write(bad, "PMEMPOOLSET\n16M %s\n", parts[0]);
@@ -255,7 +256,7 @@ test_create(void)
 	size_t sizes[3] = {16 * MiB, 16 * MiB, 16 * MiB};
 	ps_set_write(set, false, 3, sizes, "cr", parts);
 
-	/* API.md row 49: poolsize != 0 on an existing set file */
+	/* doc/api-notes.md §11 row 49: poolsize != 0 on an existing set file */
 	expect_create_refused("poolsize != 0", set, 64 * MiB, EEXIST,
 		"already exists");
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # badinput.sh -- the tool refuses bad input with one line on stderr and the
 # documented exit status (2 usage, 3 failure), and never crashes, on bad
 # arguments and on files that are not (whole) pools.

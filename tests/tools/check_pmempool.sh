@@ -104,7 +104,7 @@ for lane in range(256):
     if s1[3] == 0 or s0[3] == s1[3]:
         continue                        # never written, or corrupt
     nxt = [0, 2, 3, 1][s0[3] & 3]
-    cur = s1 if s0[3] == 0 or nxt == s1[3] else s0   # FORMAT.md 6
+    cur = s1 if s0[3] == 0 or nxt == s1[3] else s0   # doc/format.md §6
     print(lane, cur[0], cur[1], cur[2]); break
 PY
 )

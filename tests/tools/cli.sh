@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cli.sh -- every pmemblk subcommand on pools made by our library: output,
 # exit codes, JSON, progress only on a terminal.
 source "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh -- sourced by the pmemblk tool tests.
 #
 # Environment: PMEMBLK = path of the pmemblk binary. Each test gets a

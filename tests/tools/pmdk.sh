@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # pmdk.sh -- the tool on pools made by PMDK 1.12.1: `pmempool create blk`
 # (no BTT layout yet) and PMDK's libpmemblk (layout written, blocks in
 # every state). Then pmempool check accepts what our tool wrote.

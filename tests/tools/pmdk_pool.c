@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmdk_pool.c -- makes a pool with PMDK's own libpmemblk (this program
  * links the system library, never ours), so the tool tests can read a

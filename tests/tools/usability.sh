@@ -9,7 +9,7 @@ P=$PMEMBLK
 # ---- info on a pool set and on one of its parts --------------------------
 printf 'PMEMPOOLSET\n32M %s/p0\n32M %s/p1\n' "$T" "$T" >"$T/s.set"
 run "$P" create --bsize 512 --size 0 "$T/s.set"
-expect_rc 0; expect_out '129720 blocks'	# FORMAT.md §12.2: 64 MiB - 4 KiB
+expect_rc 0; expect_out '129720 blocks'	# doc/format.md §12.2: 64 MiB - 4 KiB
 echo "in a set" | "$P" write "$T/s.set" 5 >/dev/null || die "write to the set"
 run "$P" info --blocks --json "$T/s.set"
 expect_rc 0

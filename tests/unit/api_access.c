@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_access.c -- permission errors, rows 36-37 of API.md §11, which need
+ * api_access.c -- permission errors, rows 36-37 of doc/api-notes.md §11, which need
  * an unprivileged user: as root the scenario runs in a forked child that
  * switches to nobody (65534); if that is impossible the test is skipped.
  *   - open / check of a 0444 pool -> EACCES (check opens O_RDWR too);

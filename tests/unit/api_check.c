@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_check.c -- pmemblk_check, rows 31-35 of API.md §11: consistent
+ * api_check.c -- pmemblk_check, rows 31-35 of doc/api-notes.md §11: consistent
  * pools, bsize mismatch, a duplicated map entry, an out-of-range map
- * entry (DESIGN.md §5: inconsistent, 0), files that are no pool; and that
+ * entry (doc/design.md §5: inconsistent, 0), files that are no pool; and that
  * check never writes to the file, not even the recovery it performs.
  */
 #include "unit_helpers.h"
@@ -61,7 +62,7 @@ test_duplicate(void)
 }
 
 /*
- * Row 34: PMDK returns -1/EINVAL for an entry out of bounds; DESIGN.md §5
+ * Row 34: PMDK returns -1/EINVAL for an entry out of bounds; doc/design.md §5
  * makes it an inconsistency: 0.
  */
 static void
@@ -76,7 +77,7 @@ test_out_of_bounds(void)
 	UT_ASSERT_MSG("out of bounds");
 }
 
-/* Recovery during check stays in the private mapping (FORMAT.md §13). */
+/* Recovery during check stays in the private mapping (doc/format.md §13). */
 static void
 test_recovery_not_written(void)
 {

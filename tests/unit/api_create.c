@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_create.c -- pmemblk_create, rows 1-6, 8-17 of API.md §11: errno,
+ * api_create.c -- pmemblk_create, rows 1-6, 8-17 of doc/api-notes.md §11: errno,
  * message, what is left on disk, nblock, permissions, poolsize 0 on an
  * existing file.
  */
@@ -43,7 +44,7 @@ expect_nblock(size_t bsize, size_t poolsize, size_t nblock)
 	unlink(path);
 }
 
-/* Row 1 and FORMAT.md §14: a new pool holds only header and descriptor. */
+/* Row 1 and doc/format.md §14: a new pool holds only header and descriptor. */
 static void
 test_new_pool(void)
 {
@@ -190,7 +191,7 @@ test_poolsize_zero(void)
 
 	/*
 	 * Row 13: bsize too large for the file. The file is kept; its header
-	 * is still zero because the library writes it last (DESIGN.md §5),
+	 * is still zero because the library writes it last (doc/design.md §5),
 	 * so a retry with a good bsize succeeds where PMDK says EEXIST.
 	 */
 	const char *retry = ut_path("row13");

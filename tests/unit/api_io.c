@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * api_io.c -- read, write, set_zero and set_error through the public API:
- * rows 7 and 26-30 of API.md §11 (bsize 1, range errors, never-written
+ * rows 7 and 26-30 of doc/api-notes.md §11 (bsize 1, range errors, never-written
  * blocks, the zero and error state sequences, persistence across reopen).
  */
 #include <limits.h>

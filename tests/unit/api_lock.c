@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_lock.c -- exclusive access (API.md §5.3, row 25 of §11): while a
+ * api_lock.c -- exclusive access (doc/api-notes.md §5.3, row 25 of §11): while a
  * pool is open, a second open, a create with poolsize 0 and a check fail
  * with EAGAIN, in this process and in a forked child; the lock goes with
  * close, also after a failed open.

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * api_misc.c -- the small calls: pmemblk_check_version (row 38 and
- * DESIGN.md §7), pmemblk_errormsg per thread (row 39), pmemblk_set_funcs
+ * doc/design.md §7), pmemblk_errormsg per thread (row 39), pmemblk_set_funcs
  * with counting and failing allocators, and pmemblk_ctl_* refusing every
- * name with EINVAL for now (API.md §10: no SIGSEGV past a leaf).
+ * name with EINVAL for now (doc/api-notes.md §10: no SIGSEGV past a leaf).
  */
 #include <pthread.h>
 

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_open.c -- pmemblk_open, rows 18-24 of API.md §11: missing files,
+ * api_open.c -- pmemblk_open, rows 18-24 of doc/api-notes.md §11: missing files,
  * wrong kinds of file, too small, bsize mismatch, header checks (each
  * patched with a correct checksum where the row says so), and the
  * read-only open of an unknown ro_compat bit (EROFS).
@@ -146,7 +147,7 @@ test_read_only(void)
 	UT_ASSERT_EQ(pmemblk_check(path, 512), 1);
 }
 
-/* The SDS is reset to zero at open (DESIGN.md §5). */
+/* The SDS is reset to zero at open (doc/design.md §5). */
 static void sds_dirty(struct pool_hdr *h) { h->sds.dirty = 1; h->sds.usc = 5; }
 
 static void
@@ -164,7 +165,7 @@ test_sds_reset(void)
 /*
  * A read-only pool whose last write lost its map store: recovery completes
  * it in memory (the block reads the new data) and the file stays as it
- * was (DESIGN.md §5, FORMAT.md §9 and §13).
+ * was (doc/design.md §5, doc/format.md §9 and §13).
  */
 static void
 test_read_only_recovery(void)

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * api_resize.c -- row 51 of API.md §11: a pool file resized between
+ * api_resize.c -- row 51 of doc/api-notes.md §11: a pool file resized between
  * opens. Before the first write nblock follows the file size at each
  * open; after it, nblock comes from the BTT metadata, and a file shrunk
  * below that metadata is refused with EINVAL without being written.

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostile_btt_info.c -- BTT info blocks whose checksum is right but whose
- * fields are not (DESIGN.md §5 open-time checks): offsets outside the
+ * fields are not (doc/design.md §5 open-time checks): offsets outside the
  * arena or the file, out of order, overlapping; nfree 0 or huge; block
  * counts that do not add up; block sizes that disagree; nextoff pointing
  * past the pool. Each is written to the primary only and to both copies;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * hostile_create_crash.c -- a crash during pmemblk_create (DESIGN.md §5):
+ * hostile_create_crash.c -- a crash during pmemblk_create (doc/design.md §5):
  * it leaves no file, or a file that open refuses with EINVAL, never a
  * pool that opens with a wrong geometry. The library writes the
  * descriptor first and the header last, so the images a crash can leave

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostile_files.c -- things that are not pool files at all (issue 6 item
- * 3, DESIGN.md §5): zero-length and tiny files, a directory, a FIFO, a
+ * 3, doc/design.md §5): zero-length and tiny files, a directory, a FIFO, a
  * character device, symlinks to them, garbage of pool size, and a pool
  * set file with a replica (EOPNOTSUPP). Open, check and create with
  * poolsize 0 refuse each; no regular file is changed.
@@ -104,7 +105,7 @@ test_garbage(void)
 
 	/*
 	 * A valid pool's header over garbage: no valid flog pair where the
-	 * layout puts one, so the BTT was never laid out (DESIGN.md §5):
+	 * layout puts one, so the BTT was never laid out (doc/design.md §5):
 	 * unformatted, as PMDK sees it, and nothing is written.
 	 */
 	const char *pool = ut_path("pool");

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostile_flog.c -- flog pairs that name blocks outside the arena or that
- * two lanes would share (DESIGN.md §5, FORMAT.md §9): refused at open
+ * two lanes would share (doc/design.md §5, doc/format.md §9): refused at open
  * with EINVAL, nothing written (not even recovery of the other lanes).
  */
 #include "unit_helpers.h"
@@ -63,8 +64,8 @@ static void shared_free(struct btt_flog p[2])
 }
 
 /*
- * FORMAT.md §9 step 1: "If either slot's lba is >= the pool's total nlba,
- * the open fails". This damages the slot that is not current.
+ * doc/format.md §9 step 1: a slot whose lba lies outside its arena
+ * fails the open. This damages the slot that is not current.
  */
 static void other_lba(struct btt_flog p[2])
 {
@@ -73,7 +74,7 @@ static void other_lba(struct btt_flog p[2])
 }
 
 /*
- * FORMAT.md §6: seq is 0..3. btt_seq_next() reads the low two bits, so a
+ * doc/format.md §6: seq is 0..3. btt_seq_next() reads the low two bits, so a
  * slot with seq 4 next to one with seq 1 would lose its place after one
  * write, and the lane's free block would become a live block.
  */

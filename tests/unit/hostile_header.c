@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostile_header.c -- damaged pool headers and descriptors of a written
  * pool (issue 6 item 3): bad checksums (any covered byte, the checksum

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * hostile_map.c -- map entries pointing outside the data area (DESIGN.md
+ * hostile_map.c -- map entries pointing outside the data area (doc/design.md
  * §5): the pool opens (the map is not scanned), that block's read, write,
  * set_zero and set_error fail with EIO naming the block, every other
  * block works, pmemblk_check says 0, and the bad entry is left alone.

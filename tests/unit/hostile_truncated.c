@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hostile_truncated.c -- a written pool truncated at every structure
  * boundary (and one byte before it): header, descriptor, primary info,
  * data area, map, flog, backup info. Each is refused with EINVAL and left
- * unchanged (DESIGN.md §5). Pools: 32 MiB / bsize 4096 (whose truncations
+ * unchanged (doc/design.md §5). Pools: 32 MiB / bsize 4096 (whose truncations
  * can still hold a 16 MiB namespace) and the minimum pool, bsize 512.
  */
 #include "unit_helpers.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * hostile_used_file.c -- pools on files that held other data (DESIGN.md
+ * hostile_used_file.c -- pools on files that held other data (doc/design.md
  * §5, "unformatted or damaged"): create with poolsize 0 on a file whose
  * header is zero but whose BTT area holds old bytes, a pool set part like
  * it, a layout interrupted on such a file, and the cases that must stay

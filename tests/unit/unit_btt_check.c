@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * unit_btt_check.c -- btt_check (FORMAT.md §15.1, DESIGN.md §5) and the
+ * unit_btt_check.c -- btt_check (doc/format.md §15.1, doc/design.md §5) and the
  * per-use checking of map entries:
  *   a duplicated map entry                -> 0 (twice / unreferenced);
  *   a map entry outside the data area     -> 0, and that block's read,
@@ -54,7 +55,7 @@ test_states_are_references(void)
 	ut_ns_fini(&ns);
 }
 
-/* Row 33 of API.md §11: a map entry copied over another. */
+/* Row 33 of doc/api-notes.md §11: a map entry copied over another. */
 static void
 test_duplicate_entry(void)
 {
@@ -105,7 +106,7 @@ test_free_block_mapped(void)
 	ut_ns_fini(&ns);
 }
 
-/* DESIGN.md §5: an entry outside the data area costs only that block. */
+/* doc/design.md §5: an entry outside the data area costs only that block. */
 static void
 test_out_of_range(uint32_t entry)
 {
@@ -156,7 +157,7 @@ main(void)
 	test_out_of_range(0xFFFFFFFFu);
 	test_out_of_range(BTT_MAP_ERROR | 0x3FFFFFFFu);
 	/*
-	 * A zero-state entry names a block too; DESIGN.md §5 wants its read
+	 * A zero-state entry names a block too; doc/design.md §5 wants its read
 	 * to fail like its write (finding F1, fixed in f17dbc9).
 	 */
 	test_out_of_range(BTT_MAP_ZERO | INT_NLBA);

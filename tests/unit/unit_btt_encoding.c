@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unit_btt_encoding.c -- the bytes the BTT engine puts on media: the lazy
- * layout (FORMAT.md §4.3-4.4), map entries (§5) and flog slots (§6), on
- * the 64 MiB / bsize 4096 geometry of the FORMAT.md examples, in
+ * layout (doc/format.md §4.3-4.4), map entries (§5) and flog slots (§6), on
+ * the 64 MiB / bsize 4096 geometry of the doc/format.md §14 examples, in
  * anonymous memory.
  */
 #include "unit_helpers.h"
@@ -11,7 +12,7 @@
 #define EXT_NLBA 16103u
 #define INT_NLBA 16359u
 
-/* Bytes 0x30..0x77 of the example's info block (FORMAT.md §11). */
+/* Bytes 0x30..0x77 of the example's info block (doc/format.md §11). */
 static const uint8_t info_fields[0x48] = {
 	0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
 	0x00, 0x10, 0x00, 0x00, 0xE7, 0x3E, 0x00, 0x00,
@@ -37,7 +38,7 @@ assert_flog_slot(const struct btt_flog *s, uint32_t lba, uint32_t old_map,
 			s->new_map, s->seq, lba, old_map, new_map, seq);
 }
 
-/* Pair `lane` untouched since the layout: FORMAT.md §4.4 and §14. */
+/* Pair `lane` untouched since the layout: doc/format.md §4.4 and §14. */
 static void
 assert_initial_pair(struct ut_ns *ns, uint32_t lane)
 {
@@ -60,7 +61,7 @@ test_unformatted(void)
 	memset(buf, 0xFF, sizeof(buf));
 	UT_ASSERT_EQ(btt_read(btt, EXT_NLBA - 1, buf), 0);
 	UT_ASSERT(ut_is_zero(buf, BSIZE));
-	/* set_zero on a pool without layout writes nothing (§4.4) */
+	/* set_zero on a pool without layout writes nothing (doc/format.md §4.4) */
 	UT_ASSERT_EQ(btt_set_zero(btt, 7), 0);
 	UT_ASSERT(!btt_is_formatted(btt));
 	UT_ASSERT_ERR(btt_read(btt, EXT_NLBA, buf), EINVAL);
@@ -115,7 +116,7 @@ test_layout_and_first_write(void)
 	assert_flog_slot(&pair[1], 0, 0xC0000000,
 		BTT_MAP_NORMAL | (EXT_NLBA + lane), 2);
 
-	/* FORMAT.md §14: pair 4 byte for byte (when lane 4 is untouched) */
+	/* doc/format.md §14: pair 4 byte for byte (when lane 4 is untouched) */
 	static const uint8_t pair4[16] = {0x04, 0, 0, 0, 0xEB, 0x3E, 0, 0x80,
 		0xEB, 0x3E, 0, 0x80, 0x01, 0, 0, 0};
 	if (lane != 4) {
@@ -133,7 +134,7 @@ test_layout_and_first_write(void)
 	ut_ns_fini(&ns);
 }
 
-/* FORMAT.md §6: lane 0's writes to LBA 0, then 16102, then a third. */
+/* doc/format.md §6: lane 0's writes to LBA 0, then 16102, then a third. */
 static void
 test_lane_sequence(void)
 {
@@ -173,7 +174,7 @@ test_lane_sequence(void)
 }
 
 /*
- * The operation mix of FORMAT.md §5's example, checked against a model
+ * The operation mix of doc/format.md §5's example, checked against a model
  * of the protocol that follows whichever lane each write took.
  */
 static void
@@ -201,7 +202,7 @@ test_map_states(void)
 	UT_ASSERT_EQ(btt_set_error(btt, 3), 0);
 	model[3] = (model[3] & BTT_MAP_BLOCK_MASK) | BTT_MAP_ERROR;
 	UT_ASSERT_EQ(btt_set_zero(btt, 10), 0);
-	model[10] = 0x8000000A;		/* FORMAT.md §5: j | 0x80000000 */
+	model[10] = 0x8000000A;		/* doc/format.md §5: j | 0x80000000 */
 	UT_ASSERT_EQ(btt_set_error(btt, 11), 0);
 	model[11] = 0x4000000B;
 	/* idempotent: set_zero of a zero block, set_error of an error block */
@@ -252,7 +253,7 @@ test_map_states(void)
 	ut_ns_fini(&ns);
 }
 
-/* set_error is a "first write": it lays the BTT out (FORMAT.md §4.4). */
+/* set_error is a "first write": it lays the BTT out (doc/format.md §4.4). */
 static void
 test_set_error_formats(void)
 {

@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * unit_btt_info.c -- the info-block rules of DESIGN.md §5:
+ * unit_btt_info.c -- the info-block rules of doc/design.md §5:
  *   primary valid                      -> used;
  *   primary invalid, backup valid      -> opens with the data, the first
  *                                         write rewrites the primary;
  *   both invalid, no write in flog/map -> unformatted (format never ended);
  *   both invalid, flog or map written  -> EINVAL, nothing written;
- * and the on-media arena error flag (FORMAT.md §4.5).
+ * and the on-media arena error flag (doc/format.md §4.5).
  */
 #include "checksum.h"
 #include "unit_helpers.h"

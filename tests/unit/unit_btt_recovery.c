@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * unit_btt_recovery.c -- each recovery case of FORMAT.md §9, built by hand
+ * unit_btt_recovery.c -- each recovery case of doc/format.md §9, built by hand
  * in a namespace image in anonymous memory:
  *   (a) flog committed, map not updated -> fixed at open, new data read;
  *   (b) torn flog, only bytes 0-7 of the new slot written -> old data,
@@ -186,7 +187,7 @@ test_equal_seq(void)
 	UT_ASSERT_EQ(btt_check(btt), 0);
 	UT_ASSERT(strstr(pmemblk_errormsg(), "flog") != NULL);
 	btt_close(btt);
-	/* nothing written: the error flag stays in memory (FORMAT.md §16.9) */
+	/* nothing written: the error flag stays in memory (doc/format.md §16.9) */
 	UT_ASSERT(memcmp(before, ns.mem, region) == 0);
 	UT_ASSERT_EQ(ut_ns_info(&ns)->flags, 0);
 	free(before);

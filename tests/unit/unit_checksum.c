@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unit_checksum.c -- the Fletcher-64 variant against the test vectors of
- * FORMAT.md §11: a real pool header (CKSUM_2K), the BTT info block of the
+ * doc/format.md §11: a real pool header (CKSUM_2K), the BTT info block of the
  * same pool, and the shutdown state.
  */
 #include <stdint.h>

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unit_geometry.c -- arena geometry against every worked example of
- * FORMAT.md §14 and the nblock rows 8, 9 and 52 of API.md §11.
+ * doc/format.md §14 and the nblock rows 8, 9 and 52 of doc/api-notes.md §11.
  */
 #include "unit_helpers.h"
 
@@ -14,7 +15,7 @@ struct geo_row {
 	uint64_t mapoff, flogoff, infooff;
 };
 
-/* FORMAT.md §14 single-arena tables (dataoff 0x1000, flog 0x4000). */
+/* doc/format.md §14 single-arena tables (dataoff 0x1000, flog 0x4000). */
 static const struct geo_row rows[] = {
 	{64 * UT_MiB, 4096, 4096, 16359, 16103,
 		0x3FE9000, 0x3FF9000, 0x3FFD000},
@@ -60,7 +61,7 @@ test_rows(void)
 	}
 }
 
-/* The first table of §14 also gives map_size and the data area's end. */
+/* The first table of doc/format.md §14 also gives map_size and the data area's end. */
 static void
 test_main_examples(void)
 {
@@ -123,7 +124,7 @@ test_api_rows(void)
 	expect_nblock(UT_MIN_POOL, 1000, 16036);
 	expect_nblock(UT_MIN_POOL, 4096, 3829);
 	expect_nblock(UT_MIN_POOL, 32500, 259);
-	/* row 6 and §4.4: too large at MIN */
+	/* row 6 and doc/api-notes.md §4.4: too large at MIN */
 	expect_too_large(UT_MIN_POOL, 33000);
 	expect_too_large(UT_MIN_POOL, 1u << 20);
 	expect_too_large(UT_MIN_POOL, UINT32_MAX);
@@ -159,7 +160,7 @@ test_arena_count(void)
 		16 * UT_MiB);
 }
 
-/* The two-arena pool of §14 (one part of 2^39 + 8192 + 64 MiB). */
+/* The two-arena pool of doc/format.md §14 (one part of 2^39 + 8192 + 64 MiB). */
 static void
 test_two_arenas(void)
 {

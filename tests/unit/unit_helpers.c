@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unit_helpers.c -- shared helpers of the unit, api and hostile tests.
  */

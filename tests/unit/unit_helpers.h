@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * unit_helpers.h -- what the unit_*, api_* and hostile_* tests share.
  *
@@ -134,7 +135,7 @@ void ut_expect_refused(const char *file, int line, const char *path, int err,
 	const char *msg);
 
 /*
- * The "never written through the BTT" verdict (DESIGN.md §5): open
+ * The "never written through the BTT" verdict (doc/design.md §5): open
  * succeeds, the first and last blocks read as zeros, pmemblk_check says
  * consistent, and neither changes the file.
  */
@@ -172,7 +173,7 @@ uint8_t *ut_ns_block(struct ut_ns *ns, uint32_t block);
 uint32_t ut_btt_write_on(struct btt *btt, uint64_t lba, const void *buf,
 	size_t bsize, int lane);
 
-/* Index (0/1) of a flog pair's current slot per FORMAT.md §6, -1 none. */
+/* Index (0/1) of a flog pair's current slot per doc/format.md §6, -1 none. */
 int ut_flog_current(const struct btt_flog slot[2]);
 
 #endif

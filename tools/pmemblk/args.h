@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * args.h -- command-line parsing shared by the subcommands: an option
  * loop that handles --help and reports bad options in one line, and the

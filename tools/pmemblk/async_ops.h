@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * async_ops.h -- the tool's use of the asynchronous API (pmemblk_xopen,
  * pmemblk_write_async, pmemblk_read_async) and of libminiasync's movers

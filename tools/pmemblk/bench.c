@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench.c -- the benchmark engine (see bench.h): threads, the sync loop,
  * the latency histogram and the report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench.h -- the benchmark engine behind `pmemblk bench` and `pmemblk
  * demo`: N threads issue random block reads and/or writes for a fixed

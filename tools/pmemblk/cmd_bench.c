@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_bench.c -- `pmemblk bench`: options, pool setup (an existing pool,
  * or a new one made for the run), then bench_run() and the report.

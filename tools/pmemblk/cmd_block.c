@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_block.c -- the block commands: read, write, zero, error.
  * They share the argument handling: POOL BLOCKS (a number, a range or a

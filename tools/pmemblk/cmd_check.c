@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_check.c -- `pmemblk check`: every damage it can see, one line each,
  * with an exit code a script can act on (as `pmempool check`), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_create.c -- `pmemblk create`: a new pool through pmemblk_create().
  */

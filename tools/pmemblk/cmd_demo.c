@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_demo.c -- `pmemblk demo`: the README's first command. Makes a pool
  * in a temporary directory and walks through the library: create, sync

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cmd_info.c -- `pmemblk info`: what a pool file holds, read without
  * opening it through the library (so it works on pools in use, on PMDK's

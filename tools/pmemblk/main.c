@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * main.c -- `pmemblk COMMAND ...`: finds the subcommand and runs it.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolinfo.c -- read-only parsing of a pool file (see poolinfo.h).
  *
@@ -56,7 +57,7 @@ read_file_at(int fd, void *buf, size_t len, uint64_t off)
 
 /*
  * Reads len bytes at offset off of the pool: of the file, or of the
- * pool set's parts joined as the library maps them (FORMAT.md §12.2).
+ * pool set's parts joined as the library maps them (doc/format.md §12.2).
  */
 static int
 read_at(const struct pool_info *pi, void *buf, size_t len, uint64_t off)

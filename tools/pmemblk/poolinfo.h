@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poolinfo.h -- reads a block pool file read-only, without the library's
  * open path, so that `pmemblk info` can describe any pool: ours or
@@ -26,7 +27,7 @@ enum arena_state {
 	ARENA_BAD_FIELDS,	/* a valid copy whose fields do not fit */
 };
 
-/* Map entries by state (FORMAT.md §5). */
+/* Map entries by state (doc/format.md §5). */
 struct block_counts {
 	uint64_t written;	/* flags 11: data in a block */
 	uint64_t zeroed;	/* flags 10: set to zero */
@@ -59,7 +60,7 @@ enum layout_state {
 };
 
 /*
- * One part file of a pool set (FORMAT.md §12.2): it holds pool bytes
+ * One part file of a pool set (doc/format.md §12.2): it holds pool bytes
  * [pool_offset, pool_offset + length) from file offset file_offset on.
  */
 struct part_desc {

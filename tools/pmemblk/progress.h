@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * progress.h -- a live, self-overwriting status line on stderr, shown only
  * when stderr is a terminal (never when piped or redirected), plus the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report.c -- messages, human-readable formatting and the text/JSON
  * emitter (see report.h).
@@ -52,7 +53,7 @@ fail_lib(const char *what)
 	const char *msg = pmemblk_errormsg();
 	if (msg == NULL || msg[0] == '\0')
 		msg = strerror(errnum);
-	/* the lock every open takes (FORMAT.md §13) is held elsewhere */
+	/* the lock every open takes (doc/format.md §13) is held elsewhere */
 	if (errnum == EWOULDBLOCK)
 		return fail(EXIT_FAIL, "%s: pool is in use by another process "
 			"(%s)", what, msg);

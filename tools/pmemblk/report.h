@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report.h -- everything the tool prints goes through here: one-line
  * error messages, human-readable sizes and times, and structured output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tool.h -- what every pmemblk subcommand shares: exit codes, the command
  * table and the name of the running command (for messages).

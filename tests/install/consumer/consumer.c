@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * consumer.c -- a program built out of tree against an installed
  * libpmemblk and libminiasync: one synchronous and one asynchronous block
