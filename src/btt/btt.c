@@ -21,8 +21,8 @@
  *    held reads never make a lane look busy for a block nobody reads, and
  *    a thread's own unfinished reads cannot block its writes by hashing
  *    (see lane_take for the one bound that remains).
- *  - Map updates of one map cache line are serialised by a striped mutex,
- *    held only for the flog and map stores of one write.
+ *  - Updates of one map entry are serialised by a mutex striped by entry
+ *    (map_lock), held only for the flog and map stores of one write.
  *  - The lazy layout (and the repair of a primary info block from its
  *    backup) happens once, under layout_lock, before the first write.
  */
