@@ -204,6 +204,14 @@ async_bench_loop(struct bench_worker *w)
 		busy = 0;
 		for (unsigned i = 0; i < qd; i++) {
 			struct slot *s = &slots[i];
+			if (s->busy && slot_poll(w, s))
+				progressed = true;
+			/*
+			 * A new future's first poll waits for the next pass:
+			 * by then the pass has started the other slots' work,
+			 * so the mover has a queue to take from instead of
+			 * one operation at a time.
+			 */
 			if (!s->busy && !stopping) {
 				long long blockno;
 				s->write = bench_pick(w, &blockno);
@@ -212,8 +220,6 @@ async_bench_loop(struct bench_worker *w)
 					blockno);
 				s->busy = true;
 			}
-			if (s->busy && slot_poll(w, s))
-				progressed = true;
 			busy += s->busy;
 		}
 		if (!stopping)
