@@ -131,9 +131,9 @@ struct held_reads {
  *    is written only by the holder of the lane whose free block it is.
  */
 struct arena {
-	uint8_t *base;		/* open only */
-	uint64_t size;		/* open only */
-	uint32_t external_nlba;	/* open, or layout_write (layout_lock) */
+	uint8_t *base;		/* open, or layout_write (layout_lock) */
+	uint64_t size;		/* same */
+	uint32_t external_nlba;	/* same */
 	uint32_t internal_nlba;	/* same */
 	uint32_t internal_lbasize; /* same */
 	uint32_t nfree;		/* same */
