@@ -11,7 +11,8 @@
  *    no lane has changed hands for LANE_WAIT_NS (abandoned futures).
  *  - Readers do not take lanes. A reader counts itself in a small hashed
  *    table of counters (one per arena) for the block it copies from; a
- *    writer whose free block has a non-zero counter picks another lane.
+ *    writer whose free block is counted there (and, for a held count, is
+ *    also in the held-read table) puts that lane back and tries another.
  *    A read that ends within the call that began it (sync reads, reads
  *    run whole on a mover) counts in the slot's "transient" half: a
  *    collision there only delays a writer until that copy ends. A read
@@ -66,15 +67,35 @@
  * write on the lane: a line apart from the next lane's, so that writers on
  * different lanes do not pass a cache line back and forth. (The 12 bytes
  * never straddle a line: the array is at least 16-byte aligned.)
+ *
+ * Protected by the lane (struct lane's word, odd while held): set at open
+ * (arenas_load_flogs, or under layout_lock by layout_write before state is
+ * published), then changed only by the lane's holder in btt_write_commit
+ * -- the thread that polls the future, or a mover's worker running
+ * btt_write_finish -- with the entry's map_lock also held. The next holder
+ * sees the stores through the lane's release (lane_release) and acquire
+ * (lane_take's compare-and-swap).
  */
 struct lane_flog {
-	uint32_t current;	/* index (0/1) of the current slot */
-	uint32_t seq;		/* its sequence number */
-	uint32_t free_block;	/* post-map block the next write uses */
+	uint32_t current;	/* index (0/1) of the current slot; holder */
+	uint32_t seq;		/* its sequence number; holder */
+	/*
+	 * Post-map block the next write uses; UINT32_MAX for a pair open
+	 * found without a current slot (arena failed). Written by the holder
+	 * with a relaxed atomic store; also read without the lane, relaxed,
+	 * by a waiting lane_take (a hint, checked again after the take).
+	 */
+	uint32_t free_block;
 	char pad[CACHELINE - 3 * sizeof(uint32_t)];
 };
 
-/* A map lock on a cache line of its own: neighbours are taken at once. */
+/*
+ * A map lock on a cache line of its own: neighbours are taken at once.
+ * Serialises every read-modify-write of the map entries it stripes
+ * (btt_write_commit, map_set_state): held from the load of the old entry
+ * to the map store. Readers never take it (they load entries with acquire
+ * and re-check, btt_read_begin).
+ */
 struct map_lock {
 	pthread_mutex_t mutex;
 	char pad[CACHELINE - sizeof(pthread_mutex_t) % CACHELINE];
@@ -92,35 +113,65 @@ struct held_entry {
 };
 
 struct held_reads {
-	pthread_mutex_t lock;
-	struct held_entry *tab;
+	pthread_mutex_t lock;	/* protects the three fields below */
+	struct held_entry *tab;	/* grown by held_add, freed at close */
 	uint32_t cap;		/* power of two, or 0 before the first */
 	uint32_t used;
 };
 
+/*
+ * One arena (doc/format.md §4). Who writes what:
+ *  - Geometry and pointers (base .. flog, failed): written by btt_open; on
+ *    a pool without layout, written again by layout_write under layout_lock
+ *    (same geometry, from the info block it writes) before btt->state
+ *    becomes LAYOUT_READY with release. Readers use them lock-free only
+ *    after an acquire load of btt->state shows a layout (btt_is_formatted,
+ *    layout_prepare_write), so they never see the rewrite in progress.
+ *  - The namespace bytes behind map: see map_lock; behind data: a block
+ *    is written only by the holder of the lane whose free block it is.
+ */
 struct arena {
-	uint8_t *base;
-	uint64_t size;
-	uint32_t external_nlba;
-	uint32_t internal_nlba;
-	uint32_t internal_lbasize;
-	uint32_t nfree;
-	uint64_t first_lba;	/* external LBA of this arena's block 0 */
-	uint8_t *data;
-	uint32_t *map;
-	uint8_t *flog;
-	bool repair_primary;	/* primary info invalid, backup good */
-	uint64_t backup_off;	/* where that backup was found and checked */
-	bool failed;		/* error flag: writes fail with EIO */
-	struct lane_flog *lanes;
-	uint64_t *readers;	/* READER_SLOTS counters, atomic */
-	struct held_reads held;
-	struct map_lock map_locks[MAP_LOCKS];
+	uint8_t *base;		/* open, or layout_write (layout_lock) */
+	uint64_t size;		/* same */
+	uint32_t external_nlba;	/* same */
+	uint32_t internal_nlba;	/* same */
+	uint32_t internal_lbasize; /* same */
+	uint32_t nfree;		/* same */
+	uint64_t first_lba;	/* same; external LBA of this arena's block 0 */
+	uint8_t *data;		/* same */
+	uint32_t *map;		/* same; entries: map_lock, see struct map_lock */
+	uint8_t *flog;		/* same; pair i: holder of lane i */
+	/*
+	 * Primary info invalid, backup good: set by open, cleared by
+	 * layout_repair under layout_lock. btt_nprimary_repairs reads it
+	 * without the lock.
+	 */
+	bool repair_primary;
+	uint64_t backup_off;	/* open only: where that backup was checked */
+	/*
+	 * Error flag: writes fail with EIO. Set from the info block's flag or
+	 * a flog pair without a current slot, at open or by layout_write's
+	 * arenas_load_flogs (layout_lock); never set by a running write.
+	 */
+	bool failed;
+	struct lane_flog *lanes; /* array: open only; entries: see lane_flog */
+	/*
+	 * READER_SLOTS counters, changed and read only with atomics by any
+	 * reader (btt_read_begin/end, on the caller's thread or a mover's
+	 * worker) and by writers (block_is_read); see block_is_read.
+	 */
+	uint64_t *readers;
+	struct held_reads held;	/* its own lock */
+	struct map_lock map_locks[MAP_LOCKS];	/* initialised at open */
 };
 
 /*
  * A lane's word counts its hand-overs: odd while held. A waiting writer
  * sees from the sum of the words whether any lane changed hands at all.
+ * Atomic only: taken by any writer with a compare-and-swap (acquire,
+ * lane_take), released by whichever thread finishes or cancels the write
+ * (release, lane_release) -- the poller's thread, or a mover's worker on
+ * the async path -- and counted by btt_lanes_free (acquire).
  */
 struct lane {
 	uint32_t word;		/* atomic */
@@ -129,20 +180,34 @@ struct lane {
 
 enum layout_state { LAYOUT_NONE, LAYOUT_REPAIR, LAYOUT_READY };
 
+/*
+ * Everything but state, the arenas' contents and the lanes is written by
+ * btt_open before the handle is returned and only read afterwards, by any
+ * thread without a lock.
+ */
 struct btt {
-	struct btt_params params;
-	const struct persist_ops *ops;
-	uint32_t narena;
-	uint32_t nlane;
-	uint64_t nlba;
-	uint32_t state;		/* enum layout_state, atomic */
-	uint32_t nrecovered;	/* map entries completed by recovery at open */
-	pthread_mutex_t layout_lock;
-	struct arena *arenas;
-	struct lane lanes[BTT_DEFAULT_NFREE];
+	struct btt_params params;	/* open only */
+	const struct persist_ops *ops;	/* open only */
+	uint32_t narena;		/* open only */
+	uint32_t nlane;			/* open only */
+	uint64_t nlba;			/* open only (layout_write keeps it) */
+	/*
+	 * enum layout_state: set by open; then moved to LAYOUT_READY once,
+	 * under layout_lock, with a release store. Read lock-free with
+	 * acquire (it publishes the arenas' fields); under the lock by
+	 * layout_prepare_write.
+	 */
+	uint32_t state;
+	uint32_t nrecovered;	/* open only: map entries recovery completed */
+	pthread_mutex_t layout_lock;	/* serialises layout_write/repair */
+	struct arena *arenas;		/* array: open only */
+	struct lane lanes[BTT_DEFAULT_NFREE];	/* atomic words, see above */
 };
 
-/* The lane a thread tried last: it is usually free again next time. */
+/*
+ * The lane a thread took last: it is usually free again next time. Per
+ * thread, a hint only (any value is safe: lane_take bounds it).
+ */
 static __thread uint32_t lane_hint;
 
 static inline uint32_t

@@ -80,6 +80,9 @@ int btt_check(struct btt *btt);
 /*
  * A write in steps, for callers that copy the data themselves (the async
  * futures). The struct holds no pointer into itself, so it may be moved.
+ * It belongs to the one write that began it; whichever thread finishes
+ * that write (the poller, or a mover's worker given the packed word) uses
+ * it, never two at once.
  */
 struct btt_write_op {
 	void *dest;		/* where the caller copies bsize bytes */
@@ -126,6 +129,7 @@ void btt_write_op_unpack(struct btt *btt, uint64_t packed,
 /* Releases the lane of a write that will not be committed. */
 void btt_write_cancel(struct btt *btt, struct btt_write_op *op);
 
+/* Belongs to one read, as btt_write_op to one write. */
 struct btt_read_op {
 	const void *src;	/* block to copy from, NULL: reads as zeros */
 	uint32_t arena;
