@@ -143,8 +143,9 @@ struct arena {
 	uint8_t *flog;		/* same; pair i: holder of lane i */
 	/*
 	 * Primary info invalid, backup good: set by open, cleared by
-	 * layout_repair under layout_lock. btt_nprimary_repairs reads it
-	 * without the lock.
+	 * layout_repair under layout_lock (an atomic store, because
+	 * btt_nprimary_repairs reads it, atomically, without the lock: the
+	 * ctl query btt.info_repairs_pending may race with a first write).
 	 */
 	bool repair_primary;
 	uint64_t backup_off;	/* open only: where that backup was checked */
@@ -814,7 +815,7 @@ layout_repair(struct btt *btt)
 		btt->ops->copy(btt->ops, a->base, a->base + a->backup_off,
 			BTT_INFO_SIZE);
 		btt->ops->drain(btt->ops);
-		a->repair_primary = false;
+		__atomic_store_n(&a->repair_primary, false, __ATOMIC_RELEASE);
 	}
 }
 
@@ -857,7 +858,8 @@ btt_nprimary_repairs(const struct btt *btt)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < btt->narena; i++)
-		n += btt->arenas[i].repair_primary;
+		n += __atomic_load_n(&btt->arenas[i].repair_primary,
+			__ATOMIC_ACQUIRE);
 	return n;
 }
 

@@ -74,7 +74,11 @@ int btt_write(struct btt *btt, uint64_t lba, const void *buf);
 int btt_set_zero(struct btt *btt, uint64_t lba);
 int btt_set_error(struct btt *btt, uint64_t lba);
 
-/* 1 consistent, 0 not (message says why), -1 could not check. */
+/*
+ * 1 consistent, 0 not (message says why), -1 could not check. Reads the
+ * map and the lanes without locks: only for an idle btt (pmemblk_check
+ * runs it on its own private open, which nobody else can reach).
+ */
 int btt_check(struct btt *btt);
 
 /*
