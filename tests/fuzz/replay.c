@@ -7,6 +7,7 @@
  * usage: fuzz_replay FILE|DIR...
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+extern bool fuzz_check_always;	/* fuzz_pool.c */
 
 static unsigned long nrun;
 
@@ -74,6 +76,7 @@ int
 main(int argc, char *argv[])
 {
 	LLVMFuzzerInitialize(&argc, &argv);
+	fuzz_check_always = true;
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
