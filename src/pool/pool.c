@@ -267,6 +267,34 @@ part_adopt(struct pool_part *part, bool fallocate_it)
 /* the mapping                                                         */
 
 /*
+ * Maps every part at its place in the range at pf->addr (MAP_FIXED, so
+ * it also replaces mappings already there); *all_pmem: every part is
+ * persistent memory.
+ */
+static int
+map_parts(struct pool_file *pf, bool private_map, bool *all_pmem)
+{
+	uint8_t *base = pf->addr;
+	size_t off = 0;
+	*all_pmem = true;
+	for (unsigned k = 0; k < pf->nparts; k++) {
+		struct pool_part *part = &pf->parts[k];
+		size_t len = part_len(pf, k);
+		bool pmem;
+		if (persist_map(part->fd, base + off, len,
+				(off_t)part_file_off(pf, k), private_map,
+				&pmem) == NULL)
+			return err_sys("mmap \"%s\"", part->path);
+		LOG(4, "part %u %s: file offset %zu, %zu bytes at %p%s", k,
+			part->path, part_file_off(pf, k), len,
+			(void *)(base + off), pmem ? ", pmem" : "");
+		*all_pmem = *all_pmem && pmem;
+		off += len;
+	}
+	return 0;
+}
+
+/*
  * Reserves one address range for the whole pool and maps every part into
  * it, so the BTT sees one linear namespace however many files hold it.
  */
@@ -290,22 +318,9 @@ map_parts(struct pool_file *pf, bool private_map)
 	pf->addr = base;	/* from here on, close unmaps it */
 	pf->poolsize = total;
 
-	bool all_pmem = true;
-	size_t off = 0;
-	for (unsigned k = 0; k < pf->nparts; k++) {
-		struct pool_part *part = &pf->parts[k];
-		size_t len = part_len(pf, k);
-		bool pmem;
-		if (persist_map(part->fd, base + off, len,
-				(off_t)part_file_off(pf, k), private_map,
-				&pmem) == NULL)
-			return err_sys("mmap \"%s\"", part->path);
-		LOG(4, "part %u %s: file offset %zu, %zu bytes at %p%s", k,
-			part->path, part_file_off(pf, k), len,
-			(void *)(base + off), pmem ? ", pmem" : "");
-		all_pmem = all_pmem && pmem;
-		off += len;
-	}
+	bool all_pmem;
+	if (map_parts(pf, private_map, &all_pmem) != 0)
+		return -1;
 	pf->is_pmem = all_pmem;
 	pf->private_map = private_map;
 	pf->ops = persist_ops_for(private_map, all_pmem);
@@ -315,18 +330,10 @@ map_parts(struct pool_file *pf, bool private_map)
 int
 pool_file_make_private(struct pool_file *pf)
 {
-	uint8_t *base = pf->addr;
-	size_t off = 0;
-	for (unsigned k = 0; k < pf->nparts; k++) {
-		struct pool_part *part = &pf->parts[k];
-		size_t len = part_len(pf, k);
-		bool pmem;
-		/* MAP_FIXED replaces the shared pages in one step */
-		if (persist_map(part->fd, base + off, len,
-				(off_t)part_file_off(pf, k), true, &pmem) == NULL)
-			return err_sys("mmap \"%s\"", part->path);
-		off += len;
-	}
+	bool all_pmem;
+	/* MAP_FIXED replaces the shared pages in one step */
+	if (map_parts(pf, true, &all_pmem) != 0)
+		return -1;
 	pf->private_map = true;
 	pf->ops = persist_ops_for(true, pf->is_pmem);
 	return 0;
