@@ -272,7 +272,7 @@ part_adopt(struct pool_part *part, bool fallocate_it)
  * persistent memory.
  */
 static int
-map_parts(struct pool_file *pf, bool private_map, bool *all_pmem)
+map_each_part(struct pool_file *pf, bool private_map, bool *all_pmem)
 {
 	uint8_t *base = pf->addr;
 	size_t off = 0;
@@ -319,7 +319,7 @@ map_parts(struct pool_file *pf, bool private_map)
 	pf->poolsize = total;
 
 	bool all_pmem;
-	if (map_parts(pf, private_map, &all_pmem) != 0)
+	if (map_each_part(pf, private_map, &all_pmem) != 0)
 		return -1;
 	pf->is_pmem = all_pmem;
 	pf->private_map = private_map;
@@ -332,7 +332,7 @@ pool_file_make_private(struct pool_file *pf)
 {
 	bool all_pmem;
 	/* MAP_FIXED replaces the shared pages in one step */
-	if (map_parts(pf, true, &all_pmem) != 0)
+	if (map_each_part(pf, true, &all_pmem) != 0)
 		return -1;
 	pf->private_map = true;
 	pf->ops = persist_ops_for(true, pf->is_pmem);
