@@ -177,7 +177,8 @@ print_findings(const struct check *c, bool json, bool consistent,
 
 /*
  * --repair through the public API: open (which finishes interrupted
- * writes, on a private copy with dry_run: copy_on_write.at_open), read what
+ * writes; on a private copy with dry_run, and only then: the
+ * copy_on_write.at_open setting is forced for the open), read what
  * the open found, and without dry_run rewrite the primary info blocks that
  * were read from their backups (ctl btt.repair_info; EROFS on a read-only
  * pool). 0, or -1 with errno and pmemblk_errormsg().
@@ -186,16 +187,14 @@ static int
 repair_pool(const char *path, size_t bsize, bool dry_run,
 	uint32_t *recovered, uint32_t *primaries)
 {
-	int cow_before = 0, cow = 1;
-	if (dry_run && (pmemblk_ctl_get(NULL, "copy_on_write.at_open",
-			&cow_before) != 0 || pmemblk_ctl_set(NULL,
-			"copy_on_write.at_open", &cow) != 0))
+	/* copy-on-write exactly for a dry run, whatever PMEMBLK_CONF says */
+	int cow_before = 0, cow = dry_run;
+	if (pmemblk_ctl_get(NULL, "copy_on_write.at_open", &cow_before) != 0 ||
+			pmemblk_ctl_set(NULL, "copy_on_write.at_open", &cow) != 0)
 		return -1;
 	PMEMblkpool *pbp = pmemblk_open(path, bsize);
 	int saved_errno = errno;
-	if (dry_run)
-		(void) pmemblk_ctl_set(NULL, "copy_on_write.at_open",
-			&cow_before);
+	(void) pmemblk_ctl_set(NULL, "copy_on_write.at_open", &cow_before);
 	if (pbp == NULL) {
 		errno = saved_errno;
 		return -1;
